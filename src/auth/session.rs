@@ -1,0 +1,143 @@
+//! Server-side sessions. The browser holds a random id inside a private
+//! (encrypted, authenticated) cookie; the database holds only its SHA-256,
+//! so a stolen database dump yields no usable cookie. Ending a session is a
+//! row delete, which takes effect on the next request on every process.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rocket::http::{Cookie, CookieJar, SameSite};
+use sha2::{Digest, Sha256};
+use time::{Duration, OffsetDateTime};
+
+use super::ClientMeta;
+use crate::clock::Clock;
+use crate::config::AppConfig;
+use crate::db::sessions::{self, NewSession, SessionWithUser};
+use crate::db::AppPool;
+use crate::error::AppResult;
+
+/// Session policy and cookie handling, kept in Rocket's managed state.
+#[derive(Clone)]
+pub struct Sessions {
+    config: AppConfig,
+    clock: Clock,
+}
+
+/// A new random secret: 256 bits, base64url.
+pub fn random_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What the database stores in place of the browser's session id.
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+impl Sessions {
+    pub fn new(config: AppConfig, clock: Clock) -> Self {
+        Sessions { config, clock }
+    }
+
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Sessions last used before this instant have expired from idleness.
+    pub fn idle_cutoff(&self, now: OffsetDateTime) -> OffsetDateTime {
+        now - Duration::seconds(self.config.session_idle_timeout)
+    }
+
+    /// Starts a session for `user_id` and sets its cookie. Whatever session
+    /// the browser presented before is deleted first, so an id planted
+    /// before login can never become an authenticated one (no fixation).
+    pub async fn start(
+        &self,
+        pool: &AppPool,
+        cookies: &CookieJar<'_>,
+        user_id: i64,
+        client: &ClientMeta,
+    ) -> AppResult<i64> {
+        self.end(pool, cookies).await?;
+        let token = random_token();
+        let now = self.clock.now();
+        let csrf_token = random_token();
+        let id = sessions::insert(
+            pool,
+            &NewSession {
+                token_hash: &token_hash(&token),
+                user_id,
+                csrf_token: &csrf_token,
+                now,
+                expires_at: now + Duration::seconds(self.config.session_absolute_timeout),
+                ip: client.ip.as_deref(),
+                user_agent: client.user_agent.as_deref(),
+            },
+        )
+        .await?;
+        cookies.add_private(self.cookie(token));
+        Ok(id)
+    }
+
+    /// Deletes the browser's session row, if any, and its cookie.
+    pub async fn end(&self, pool: &AppPool, cookies: &CookieJar<'_>) -> AppResult<()> {
+        if let Some(cookie) = cookies.get_private(self.config.session_cookie_name()) {
+            sessions::delete_by_hash(pool, &token_hash(cookie.value())).await?;
+            cookies.remove_private(self.removal_cookie());
+        }
+        Ok(())
+    }
+
+    /// The live session behind the request's cookie, with its user; records
+    /// use at most once per `session_touch_interval` to spare writes.
+    pub async fn load(&self, pool: &AppPool, cookies: &CookieJar<'_>) -> AppResult<Option<SessionWithUser>> {
+        let Some(cookie) = cookies.get_private(self.config.session_cookie_name()) else {
+            return Ok(None);
+        };
+        let now = self.clock.now();
+        let found = sessions::find_live(pool, &token_hash(cookie.value()), now, self.idle_cutoff(now)).await?;
+        match &found {
+            Some(session) => {
+                if now - session.last_seen_at >= Duration::seconds(self.config.session_touch_interval) {
+                    sessions::touch(pool, session.session_id, now).await?;
+                }
+            }
+            // Dead or revoked: drop the cookie so the browser stops sending it.
+            None => cookies.remove_private(self.removal_cookie()),
+        }
+        Ok(found)
+    }
+
+    fn cookie(&self, token: String) -> Cookie<'static> {
+        Cookie::build((self.config.session_cookie_name(), token))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.config.https)
+            .max_age(rocket::time::Duration::seconds(self.config.session_absolute_timeout))
+            .build()
+    }
+
+    fn removal_cookie(&self) -> Cookie<'static> {
+        Cookie::build(self.config.session_cookie_name()).path("/").build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_hashed() {
+        let a = random_token();
+        let b = random_token();
+        assert_ne!(a, b);
+        assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 32);
+        assert_eq!(token_hash(&a).len(), 32);
+        assert_ne!(token_hash(&a), a.as_bytes());
+    }
+}

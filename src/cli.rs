@@ -1,0 +1,128 @@
+//! The `portero` command line. Each subcommand calls the same services as
+//! the HTTP handlers.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::clock::Clock;
+use crate::config::{self, AppConfig};
+use crate::db::{AppPool, PoolSettings};
+use crate::state::{App, AppState};
+
+#[derive(Debug, Parser)]
+#[command(name = "portero", version, about = "Portero: accounts, sessions, catalog and sales, as web pages and a JSON API")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web application (the default). Configuration: Rocket.toml,
+    /// ROCKET_* variables, DATABASE_URL and PORT.
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Create an administrator, or promote an existing user of that name.
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        /// The password (visible to other local users in `ps`: prefer
+        /// PORTERO_ADMIN_PASSWORD or the prompt).
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Fill the database with demo users (and products and sales).
+    SeedDemo {
+        /// How many demo users (user0000001 …) to create.
+        #[arg(long, default_value_t = 100)]
+        users: u64,
+        /// How many demo products to create.
+        #[arg(long, default_value_t = 0)]
+        products: u64,
+    },
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    crate::telemetry::init();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(),
+        Command::Migrate => block_on(migrate()),
+        Command::CreateAdmin { username, email, password } => block_on(create_admin(username, email, password)),
+        Command::SeedDemo { users, products } => block_on(crate::seed::seed_demo(users, products)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn block_on<F: std::future::Future<Output = Result<(), String>>>(future: F) -> Result<(), String> {
+    rocket::tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("portero: cannot start the runtime: {e}"))?
+        .block_on(future)
+}
+
+fn serve() -> Result<(), String> {
+    let rocket = crate::rocket()?;
+    rocket::execute(async move { rocket.launch().await })
+        .map(|_| ())
+        .map_err(|error| format!("portero: {error}"))
+}
+
+/// Opens the configured database and applies migrations.
+pub async fn open_database() -> Result<(AppPool, AppConfig), String> {
+    let figment = config::figment();
+    let settings: rocket_db_pools::Config = figment
+        .extract_inner("databases.portero")
+        .map_err(|e| format!("portero: invalid database configuration: {e}"))?;
+    let pool = AppPool::connect(&PoolSettings::from(settings))
+        .await
+        .map_err(|e| format!("portero: cannot open the database: {e}"))?;
+    pool.migrate().await.map_err(|e| format!("portero: {e}"))?;
+    let app_config = AppConfig::from_figment(&figment).map_err(|e| format!("portero: invalid configuration: {e}"))?;
+    Ok((pool, app_config))
+}
+
+async fn migrate() -> Result<(), String> {
+    let (pool, _) = open_database().await?;
+    println!("Migrations applied ({:?}).", pool.backend());
+    pool.shutdown().await;
+    Ok(())
+}
+
+fn admin_password(flag: Option<String>) -> Result<String, String> {
+    if let Some(password) = flag {
+        return Ok(password);
+    }
+    if let Ok(password) = std::env::var("PORTERO_ADMIN_PASSWORD") {
+        if !password.is_empty() {
+            return Ok(password);
+        }
+    }
+    let first = rpassword::prompt_password("Password for the administrator: ")
+        .map_err(|e| format!("portero: cannot read the password (use --password or PORTERO_ADMIN_PASSWORD): {e}"))?;
+    let second = rpassword::prompt_password("Repeat the password: ").map_err(|e| format!("portero: {e}"))?;
+    if first != second {
+        return Err("portero: the passwords differ".into());
+    }
+    Ok(first)
+}
+
+async fn create_admin(username: String, email: String, password: Option<String>) -> Result<(), String> {
+    let (pool, app_config) = open_database().await?;
+    let state = AppState::new(app_config, Clock::default())?;
+    let app = App { db: &pool, state: &state };
+    let result = crate::services::users::create_admin_from_cli(&app, &username, &email, || admin_password(password)).await;
+    pool.shutdown().await;
+    result.map(|message| println!("{message}"))
+}

@@ -1,0 +1,174 @@
+//! All SQL touching `sessions`. Rows are looked up by the SHA-256 of the
+//! browser's secret id; the public `id` column is only a handle for listing
+//! and revoking.
+
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use super::users::{USER_COLUMNS, User};
+use super::{AppPool, on_pool};
+use crate::error::AppResult;
+
+/// A session row as its owner may see it (no token hash).
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRecord {
+    pub id: i64,
+    pub user_id: i64,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A live session joined with its user, loaded once per request.
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionWithUser {
+    pub session_id: i64,
+    pub csrf_token: String,
+    pub session_created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    #[sqlx(flatten)]
+    pub user: User,
+}
+
+pub struct NewSession<'a> {
+    pub token_hash: &'a [u8],
+    pub user_id: i64,
+    pub csrf_token: &'a str,
+    pub now: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+pub async fn insert(pool: &AppPool, session: &NewSession<'_>) -> AppResult<i64> {
+    let sql = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, \
+               expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING id";
+    Ok(on_pool!(pool, |p| sqlx::query_scalar::<_, i64>(sql)
+        .bind(session.token_hash)
+        .bind(session.user_id)
+        .bind(session.csrf_token)
+        .bind(session.now)
+        .bind(session.expires_at)
+        .bind(session.ip)
+        .bind(session.user_agent)
+        .fetch_one(p)
+        .await)?)
+}
+
+/// The live session for a token hash: not past its absolute expiry, used
+/// since `idle_cutoff`, and owned by an active user; one query.
+pub async fn find_live(
+    pool: &AppPool,
+    token_hash: &[u8],
+    now: OffsetDateTime,
+    idle_cutoff: OffsetDateTime,
+) -> AppResult<Option<SessionWithUser>> {
+    let user_columns = USER_COLUMNS
+        .split(", ")
+        .map(|column| format!("u.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT s.id AS session_id, s.csrf_token, s.created_at AS session_created_at, \
+                s.last_seen_at, {user_columns} \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.is_active = $4"
+    );
+    Ok(on_pool!(pool, |p| sqlx::query_as::<_, SessionWithUser>(&sql)
+        .bind(token_hash)
+        .bind(now)
+        .bind(idle_cutoff)
+        .bind(true)
+        .fetch_optional(p)
+        .await)?)
+}
+
+pub async fn touch(pool: &AppPool, id: i64, now: OffsetDateTime) -> AppResult<()> {
+    on_pool!(pool, |p| sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn delete_by_hash(pool: &AppPool, token_hash: &[u8]) -> AppResult<()> {
+    on_pool!(pool, |p| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Deletes one of a user's sessions; false when the user has no such session.
+pub async fn delete_for_user(pool: &AppPool, user_id: i64, id: i64) -> AppResult<bool> {
+    let affected = on_pool!(pool, |p| sqlx::query(
+        "DELETE FROM sessions WHERE id = $1 AND user_id = $2"
+    )
+    .bind(id)
+    .bind(user_id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(affected > 0)
+}
+
+/// Deletes every session of a user except `keep` (when given); returns how many.
+pub async fn delete_all_for_user(pool: &AppPool, user_id: i64, keep: Option<i64>) -> AppResult<u64> {
+    Ok(on_pool!(pool, |p| sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND id <> $2"
+    )
+    .bind(user_id)
+    .bind(keep.unwrap_or(-1))
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
+/// A user's live sessions, newest first, with the total.
+pub async fn list_for_user(
+    pool: &AppPool,
+    user_id: i64,
+    now: OffsetDateTime,
+    idle_cutoff: OffsetDateTime,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<SessionRecord>, i64)> {
+    let live = "user_id = $1 AND expires_at > $2 AND last_seen_at > $3";
+    let page_sql = format!(
+        "SELECT id, user_id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions \
+         WHERE {live} ORDER BY id DESC LIMIT $4 OFFSET $5"
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM sessions WHERE {live}");
+    let rows = on_pool!(pool, |p| sqlx::query_as::<_, SessionRecord>(&page_sql)
+        .bind(user_id)
+        .bind(now)
+        .bind(idle_cutoff)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(p)
+        .await)?;
+    let total = on_pool!(pool, |p| sqlx::query_scalar::<_, i64>(&count_sql)
+        .bind(user_id)
+        .bind(now)
+        .bind(idle_cutoff)
+        .fetch_one(p)
+        .await)?;
+    Ok((rows, total))
+}
+
+/// Removes sessions that can no longer be used, so the table stays small.
+pub async fn purge_expired(pool: &AppPool, now: OffsetDateTime, idle_cutoff: OffsetDateTime) -> AppResult<u64> {
+    Ok(on_pool!(pool, |p| sqlx::query(
+        "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2"
+    )
+    .bind(now)
+    .bind(idle_cutoff)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?)
+}

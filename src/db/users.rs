@@ -1,0 +1,411 @@
+//! All SQL touching `users`.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use super::{AppPool, is_unique_violation, like_prefix, on_pool, violated_constraint};
+use crate::domain::{FieldErrors, Role};
+use crate::error::{AppError, AppResult};
+
+/// A stored account. The password hash lives in [`Credentials`], never here,
+/// so no view built from a `User` can leak it.
+#[derive(Debug, Clone, FromRow)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub role: String,
+    pub is_active: bool,
+    pub email_verified_at: Option<OffsetDateTime>,
+    pub last_login_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl User {
+    pub fn role(&self) -> Role {
+        self.role.parse().unwrap_or(Role::User)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role() == Role::Admin
+    }
+}
+
+/// The columns of [`User`], for SELECTs and RETURNING clauses.
+pub const USER_COLUMNS: &str = "id, username, email, first_name, last_name, address, phone, role, \
+     is_active, email_verified_at, last_login_at, created_at, updated_at";
+
+/// A user with the password hash, for login and password changes only.
+#[derive(Debug, Clone, FromRow)]
+pub struct Credentials {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub password_hash: String,
+}
+
+/// A validated new account.
+#[derive(Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub email: String,
+    pub password_hash: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub is_active: bool,
+}
+
+/// Validated changes; `None` leaves a column as it is.
+#[derive(Debug, Default)]
+pub struct UserChanges {
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub address: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub role: Option<Role>,
+    pub is_active: Option<bool>,
+    pub email_verified: Option<bool>,
+}
+
+/// Maps a unique violation to a field error on the column it names.
+fn conflict_from(error: sqlx::Error) -> AppError {
+    if !is_unique_violation(&error) {
+        return error.into();
+    }
+    let constraint = violated_constraint(&error).unwrap_or_default();
+    let mut errors = FieldErrors::new();
+    if constraint.contains("email") {
+        errors.push("email", "This e-mail address is already registered.");
+    } else {
+        errors.push("username", "This username is taken.");
+    }
+    AppError::Conflict(errors)
+}
+
+pub async fn insert(pool: &AppPool, user: &NewUser, now: OffsetDateTime) -> AppResult<User> {
+    let sql = format!(
+        "INSERT INTO users (username, email, password_hash, first_name, last_name, address, phone, \
+         role, is_active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING {USER_COLUMNS}"
+    );
+    on_pool!(pool, |p| sqlx::query_as::<_, User>(&sql)
+        .bind(&user.username)
+        .bind(&user.email)
+        .bind(&user.password_hash)
+        .bind(&user.first_name)
+        .bind(&user.last_name)
+        .bind(&user.address)
+        .bind(&user.phone)
+        .bind(user.role.as_str())
+        .bind(user.is_active)
+        .bind(now)
+        .fetch_one(p)
+        .await)
+    .map_err(conflict_from)
+}
+
+pub async fn find(pool: &AppPool, id: i64) -> AppResult<Option<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    Ok(on_pool!(pool, |p| sqlx::query_as::<_, User>(&sql).bind(id).fetch_optional(p).await)?)
+}
+
+pub async fn find_by_username(pool: &AppPool, username: &str) -> AppResult<Option<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+    Ok(on_pool!(pool, |p| sqlx::query_as::<_, User>(&sql)
+        .bind(username)
+        .fetch_optional(p)
+        .await)?)
+}
+
+/// Looks a login name up as a username or, when it contains `@`, an e-mail.
+pub async fn credentials_by_login(pool: &AppPool, login: &str) -> AppResult<Option<Credentials>> {
+    let column = if login.contains('@') { "email" } else { "username" };
+    let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE {column} = $1");
+    Ok(on_pool!(pool, |p| sqlx::query_as::<_, Credentials>(&sql)
+        .bind(login)
+        .fetch_optional(p)
+        .await)?)
+}
+
+pub async fn password_hash(pool: &AppPool, id: i64) -> AppResult<Option<String>> {
+    Ok(on_pool!(pool, |p| sqlx::query_scalar::<_, String>(
+        "SELECT password_hash FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?)
+}
+
+/// Applies the changes in one UPDATE; unchanged columns keep their value.
+pub async fn update(
+    pool: &AppPool,
+    id: i64,
+    changes: &UserChanges,
+    now: OffsetDateTime,
+) -> AppResult<Option<User>> {
+    // COALESCE keeps the stored value for NULL parameters; the two nullable
+    // columns carry a separate "set" flag so they can also be cleared.
+    let sql = format!(
+        "UPDATE users SET \
+           email = COALESCE($2, email), \
+           first_name = COALESCE($3, first_name), \
+           last_name = COALESCE($4, last_name), \
+           address = CASE WHEN $5 THEN $6 ELSE address END, \
+           phone = CASE WHEN $7 THEN $8 ELSE phone END, \
+           role = COALESCE($9, role), \
+           is_active = COALESCE($10, is_active), \
+           email_verified_at = CASE WHEN $11 IS NULL THEN email_verified_at \
+                                    WHEN $11 THEN COALESCE(email_verified_at, $12) \
+                                    ELSE NULL END, \
+           updated_at = $12 \
+         WHERE id = $1 RETURNING {USER_COLUMNS}"
+    );
+    on_pool!(pool, |p| sqlx::query_as::<_, User>(&sql)
+        .bind(id)
+        .bind(&changes.email)
+        .bind(&changes.first_name)
+        .bind(&changes.last_name)
+        .bind(changes.address.is_some())
+        .bind(changes.address.clone().flatten())
+        .bind(changes.phone.is_some())
+        .bind(changes.phone.clone().flatten())
+        .bind(changes.role.map(Role::as_str))
+        .bind(changes.is_active)
+        .bind(changes.email_verified)
+        .bind(now)
+        .fetch_optional(p)
+        .await)
+    .map_err(conflict_from)
+}
+
+pub async fn set_password_hash(pool: &AppPool, id: i64, hash: &str, now: OffsetDateTime) -> AppResult<()> {
+    on_pool!(pool, |p| sqlx::query(
+        "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(hash)
+    .bind(now)
+    .execute(p)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn record_login(pool: &AppPool, id: i64, now: OffsetDateTime) -> AppResult<()> {
+    on_pool!(pool, |p| sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Deletes the account; sessions and sales go with it (ON DELETE CASCADE).
+pub async fn delete(pool: &AppPool, id: i64) -> AppResult<bool> {
+    let result = on_pool!(pool, |p| sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(result > 0)
+}
+
+/// How many active administrators exist besides `except_id`.
+pub async fn count_other_active_admins(pool: &AppPool, except_id: i64) -> AppResult<i64> {
+    Ok(on_pool!(pool, |p| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND is_active = $2 AND id <> $1"
+    )
+    .bind(except_id)
+    .bind(true)
+    .fetch_one(p)
+    .await)?)
+}
+
+/// Sort orders offered by user lists; each has a matching index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UserSort {
+    #[default]
+    Username,
+    UsernameDesc,
+    Email,
+    EmailDesc,
+    Created,
+    CreatedDesc,
+    LastLogin,
+    LastLoginDesc,
+}
+
+impl UserSort {
+    pub const ALL: [UserSort; 8] = [
+        UserSort::Username,
+        UserSort::UsernameDesc,
+        UserSort::Email,
+        UserSort::EmailDesc,
+        UserSort::Created,
+        UserSort::CreatedDesc,
+        UserSort::LastLogin,
+        UserSort::LastLoginDesc,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserSort::Username => "username",
+            UserSort::UsernameDesc => "username_desc",
+            UserSort::Email => "email",
+            UserSort::EmailDesc => "email_desc",
+            UserSort::Created => "created",
+            UserSort::CreatedDesc => "created_desc",
+            UserSort::LastLogin => "last_login",
+            UserSort::LastLoginDesc => "last_login_desc",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|sort| sort.as_str() == text)
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            UserSort::Username => "username ASC",
+            UserSort::UsernameDesc => "username DESC",
+            UserSort::Email => "email ASC",
+            UserSort::EmailDesc => "email DESC",
+            UserSort::Created => "created_at ASC, id ASC",
+            UserSort::CreatedDesc => "created_at DESC, id DESC",
+            UserSort::LastLogin => "last_login_at ASC, id ASC",
+            UserSort::LastLoginDesc => "last_login_at DESC, id DESC",
+        }
+    }
+}
+
+/// Filters for user lists; every field is optional.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Case-insensitive prefix of username, e-mail, first or last name.
+    pub q: Option<String>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub verified: Option<bool>,
+}
+
+/// One page of users and the total that match: one query for the rows, one
+/// for the count, both answered from indexes for the offered filters.
+pub async fn list(
+    pool: &AppPool,
+    filter: &UserFilter,
+    sort: UserSort,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<User>, i64)> {
+    let pattern = filter
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|q| like_prefix(&q.to_lowercase()));
+    let role = filter.role.map(Role::as_str);
+    // Only the filters in use become SQL, each with its own placeholder, so
+    // the planner sees plain indexable predicates (a literal-free LIKE prefix
+    // on an indexed column) rather than "$n IS NULL OR …" shapes.
+    let mut clauses: Vec<String> = Vec::new();
+    let mut next = 0;
+    let mut placeholder = || {
+        next += 1;
+        format!("${next}")
+    };
+    if pattern.is_some() {
+        let p = placeholder();
+        let names = match pool.backend() {
+            // NOCASE columns: LIKE is case-insensitive and uses the index.
+            super::Backend::Sqlite => format!(
+                "first_name LIKE {p} ESCAPE '\\' OR last_name LIKE {p} ESCAPE '\\'"
+            ),
+            super::Backend::Postgres => format!(
+                "lower(first_name) LIKE {p} ESCAPE '\\' OR lower(last_name) LIKE {p} ESCAPE '\\'"
+            ),
+        };
+        clauses.push(format!(
+            "(username LIKE {p} ESCAPE '\\' OR email LIKE {p} ESCAPE '\\' OR {names})"
+        ));
+    }
+    if role.is_some() {
+        clauses.push(format!("role = {}", placeholder()));
+    }
+    if filter.active.is_some() {
+        clauses.push(format!("is_active = {}", placeholder()));
+    }
+    match filter.verified {
+        Some(true) => clauses.push("email_verified_at IS NOT NULL".into()),
+        Some(false) => clauses.push("email_verified_at IS NULL".into()),
+        None => {}
+    }
+    let filters = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let (limit_p, offset_p) = (placeholder(), placeholder());
+    let page_sql = format!(
+        "SELECT {USER_COLUMNS} FROM users {filters} ORDER BY {} LIMIT {limit_p} OFFSET {offset_p}",
+        sort.order_by()
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM users {filters}");
+
+    macro_rules! bind_filters {
+        ($query:expr) => {{
+            let mut query = $query;
+            if let Some(pattern) = &pattern {
+                query = query.bind(pattern.clone());
+            }
+            if let Some(role) = role {
+                query = query.bind(role);
+            }
+            if let Some(active) = filter.active {
+                query = query.bind(active);
+            }
+            query
+        }};
+    }
+    let rows = on_pool!(pool, |p| bind_filters!(sqlx::query_as::<_, User>(&page_sql))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(p)
+        .await)?;
+    let total = on_pool!(pool, |p| bind_filters!(sqlx::query_scalar::<_, i64>(&count_sql))
+        .fetch_one(p)
+        .await)?;
+    Ok((rows, total))
+}
+
+/// Counts for the admin dashboard: total, active, admins.
+pub async fn counts(pool: &AppPool) -> AppResult<(i64, i64, i64)> {
+    let sql = "SELECT COUNT(*), \
+                      COALESCE(SUM(CASE WHEN is_active THEN 1 ELSE 0 END), 0), \
+                      COALESCE(SUM(CASE WHEN role = 'admin' THEN 1 ELSE 0 END), 0) \
+               FROM users";
+    Ok(on_pool!(pool, |p| sqlx::query_as::<_, (i64, i64, i64)>(sql).fetch_one(p).await)?)
+}
+
+/// Sign-ups per UTC day since `from`, oldest first; days without any are absent.
+pub async fn signups_per_day(pool: &AppPool, from: OffsetDateTime) -> AppResult<Vec<(String, i64)>> {
+    let day = match pool.backend() {
+        super::Backend::Sqlite => "substr(created_at, 1, 10)",
+        super::Backend::Postgres => "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    };
+    let sql = format!(
+        "SELECT {day} AS day, COUNT(*) FROM users WHERE created_at >= $1 GROUP BY day ORDER BY day"
+    );
+    Ok(on_pool!(pool, |p| sqlx::query_as::<_, (String, i64)>(&sql).bind(from).fetch_all(p).await)?)
+}

@@ -1,0 +1,80 @@
+//! Portero: accounts with server-side sessions, a product catalog and sales,
+//! as HTML pages and a JSON API. `rocket()` builds exactly what `portero
+//! serve` runs, so the tests exercise the production application.
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod headers;
+pub mod problem;
+pub mod routes;
+pub mod seed;
+pub mod services;
+pub mod state;
+pub mod telemetry;
+
+use std::time::Duration as StdDuration;
+
+use rocket::fairing::AdHoc;
+use rocket::figment::Figment;
+use rocket::fs::FileServer;
+use rocket::{Build, Rocket};
+use rocket_db_pools::Database;
+use rocket_dyn_templates::Template;
+
+use crate::clock::Clock;
+use crate::config::AppConfig;
+use crate::db::Db;
+use crate::state::AppState;
+
+/// How often expired sessions are swept from the table.
+const SESSION_SWEEP_INTERVAL: StdDuration = StdDuration::from_secs(600);
+
+/// Builds the application from a figment (see [`config::figment`]) and a clock.
+pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
+    config::check_secret_key(&figment)?;
+    let app_config = AppConfig::from_figment(&figment).map_err(|e| format!("portero: invalid configuration: {e}"))?;
+    let state = AppState::new(app_config.clone(), clock).map_err(|e| format!("portero: {e}"))?;
+
+    let rocket = rocket::custom(figment)
+        .attach(Db::init())
+        .attach(Template::fairing())
+        .attach(telemetry::RequestLog)
+        .attach(headers::SecurityHeaders { hsts: app_config.https })
+        .attach(AdHoc::on_liftoff("session sweeper", |rocket| {
+            Box::pin(async move {
+                let (Some(db), Some(state)) = (Db::fetch(rocket), rocket.state::<AppState>()) else {
+                    return;
+                };
+                let (pool, sessions) = ((**db).clone(), state.sessions.clone());
+                rocket::tokio::spawn(async move {
+                    loop {
+                        let now = sessions.clock().now();
+                        if let Err(error) = db::sessions::purge_expired(&pool, now, sessions.idle_cutoff(now)).await {
+                            tracing::warn!(?error, "session sweep failed");
+                        }
+                        rocket::tokio::time::sleep(SESSION_SWEEP_INTERVAL).await;
+                    }
+                });
+            })
+        }))
+        .manage(state)
+        .mount("/", routes::pages::routes())
+        .mount("/", routes::health::routes())
+        .mount("/", routes::docs::routes())
+        .mount("/docs", routes::docs::swagger())
+        .mount("/static", FileServer::from("static"))
+        .register("/", routes::pages::catchers::catchers())
+        .register("/api", problem::catchers());
+    Ok(routes::api::mount(rocket))
+}
+
+/// The application as `portero serve` runs it.
+pub fn rocket() -> Result<Rocket<Build>, String> {
+    build(config::figment(), Clock::default())
+}

@@ -1,0 +1,106 @@
+//! `/api/me`: the caller's own account and sessions.
+
+use rocket::response::status::NoContent;
+use rocket::serde::json::Json;
+use rocket::{Route, delete, get, patch, put};
+use rocket_okapi::okapi::openapi3::OpenApi;
+use rocket_okapi::settings::OpenApiSettings;
+use rocket_okapi::{openapi, openapi_get_routes_spec};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::views::{SessionView, UserView};
+use super::{Answer, ApiJson, Page, Paging, SameOrigin, nullable};
+use crate::auth::{ClientMeta, CurrentUser};
+use crate::services::accounts::{self, ProfileInput};
+use crate::state::App;
+
+pub fn routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
+    openapi_get_routes_spec![settings: me, update_me, change_password, sessions, revoke_session, revoke_other_sessions]
+}
+
+/// The logged-in user.
+#[openapi(tag = "Me")]
+#[get("/")]
+async fn me(user: CurrentUser) -> Json<UserView> {
+    Json(user.user.into())
+}
+
+/// Profile changes; fields left out stay as they are, `null` clears the optional ones.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<String>")]
+    pub address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<String>")]
+    pub phone: Option<Option<String>>,
+}
+
+impl From<ProfilePatch> for ProfileInput {
+    fn from(patch: ProfilePatch) -> Self {
+        ProfileInput {
+            email: patch.email,
+            first_name: patch.first_name,
+            last_name: patch.last_name,
+            address: patch.address,
+            phone: patch.phone,
+        }
+    }
+}
+
+/// Changes the caller's profile (409 when the new e-mail is taken).
+#[openapi(tag = "Me")]
+#[patch("/", data = "<body>")]
+async fn update_me(app: App<'_>, client: ClientMeta, user: CurrentUser, body: ApiJson<ProfilePatch>) -> Answer<Json<UserView>> {
+    let updated = accounts::update_profile(&app, &client, &user, &body.0.into()).await?;
+    Ok(Json(updated.into()))
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Changes the password; every other session of the account ends.
+#[openapi(tag = "Me")]
+#[put("/password", data = "<body>")]
+async fn change_password(app: App<'_>, client: ClientMeta, user: CurrentUser, body: ApiJson<PasswordChange>) -> Answer<NoContent> {
+    accounts::change_password(&app, &client, &user, &body.0.current_password, &body.0.new_password).await?;
+    Ok(NoContent)
+}
+
+/// The caller's live sessions, newest first.
+#[openapi(tag = "Me")]
+#[get("/sessions?<page>&<per_page>")]
+async fn sessions(app: App<'_>, user: CurrentUser, page: Option<i64>, per_page: Option<i64>) -> Answer<Json<Page<SessionView>>> {
+    let paging = Paging::parse(page, per_page, &app.state.config)?;
+    let (rows, total) = accounts::list_sessions(&app, user.user.id, paging.per_page, paging.offset()).await?;
+    let items = rows.into_iter().map(|row| SessionView::new(row, user.session_id)).collect();
+    Ok(Json(paging.wrap(items, total)))
+}
+
+/// Ends one of the caller's sessions (404 when it is not theirs).
+#[openapi(tag = "Me")]
+#[delete("/sessions/<id>")]
+async fn revoke_session(app: App<'_>, client: ClientMeta, user: CurrentUser, id: i64, _same_origin: SameOrigin) -> Answer<NoContent> {
+    accounts::revoke_session(&app, &client, &user, id).await?;
+    Ok(NoContent)
+}
+
+/// Ends every session of the caller except this one ("log out everywhere else").
+#[openapi(tag = "Me")]
+#[delete("/sessions")]
+async fn revoke_other_sessions(app: App<'_>, client: ClientMeta, user: CurrentUser, _same_origin: SameOrigin) -> Answer<NoContent> {
+    accounts::revoke_other_sessions(&app, &client, &user).await?;
+    Ok(NoContent)
+}

@@ -1,0 +1,206 @@
+//! The JSON API under `/api`, documented by the OpenAPI spec that
+//! rocket_okapi derives from these handlers.
+
+mod auth;
+mod me;
+mod users;
+pub mod views;
+
+use rocket::data::{self, Data, FromData};
+use rocket::http::Status;
+use rocket::outcome::Outcome;
+use rocket::request::{self, FromRequest, Request};
+use rocket::serde::json::Json;
+use rocket::{Build, Rocket, Route};
+use rocket_okapi::okapi::openapi3::{Info, OpenApi};
+use rocket_okapi::r#gen::OpenApiGenerator;
+use rocket_okapi::request::{OpenApiFromData, OpenApiFromRequest, RequestHeaderInput};
+use rocket_okapi::settings::OpenApiSettings;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+use crate::config::AppConfig;
+use crate::domain::FieldErrors;
+use crate::error::AppError;
+use crate::problem::ApiError;
+
+/// Why the body was refused, for the catcher's problem `detail`.
+pub struct BodyError(pub Option<String>);
+
+/// A JSON request body: `Content-Type: application/json` required (415
+/// otherwise), same-site `Origin` when one is sent (403), the `json` size
+/// limit (413), unknown fields refused (422), syntax errors 400.
+pub struct ApiJson<T>(pub T);
+
+fn remember(request: &Request<'_>, detail: String) {
+    request.local_cache(|| BodyError(Some(detail)));
+}
+
+#[rocket::async_trait]
+impl<'r, T: serde::de::DeserializeOwned + Send + 'static> FromData<'r> for ApiJson<T> {
+    type Error = String;
+
+    async fn from_data(request: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        if let Err(status) = check_origin(request) {
+            remember(request, "Cross-site requests are not accepted.".into());
+            return Outcome::Error((status, "foreign origin".into()));
+        }
+        if !request.content_type().is_some_and(|ct| ct.is_json()) {
+            remember(request, "Send the body as application/json.".into());
+            return Outcome::Error((Status::UnsupportedMediaType, "not json".into()));
+        }
+        match Json::<T>::from_data(request, data).await {
+            Outcome::Success(Json(value)) => Outcome::Success(ApiJson(value)),
+            Outcome::Forward(forward) => Outcome::Forward(forward),
+            Outcome::Error((status, error)) => {
+                let detail = match (status.code, &error) {
+                    (413, _) => "The request body is larger than the limit.".to_owned(),
+                    (_, rocket::serde::json::Error::Parse(_, parse)) => format!("Invalid JSON body: {parse}"),
+                    _ => "The request body could not be read.".to_owned(),
+                };
+                remember(request, detail.clone());
+                Outcome::Error((status, detail))
+            }
+        }
+    }
+}
+
+impl<'r, T: JsonSchema + serde::de::DeserializeOwned + Send + 'static> OpenApiFromData<'r> for ApiJson<T> {
+    fn request_body(generator: &mut OpenApiGenerator) -> rocket_okapi::Result<rocket_okapi::okapi::openapi3::RequestBody> {
+        Json::<T>::request_body(generator)
+    }
+}
+
+/// Refuses requests whose `Origin` names another site. Browsers send
+/// `Origin` on cross-site writes; scripts usually send none, which is fine
+/// because a script has no victim's cookies to ride on.
+fn check_origin(request: &Request<'_>) -> Result<(), Status> {
+    let Some(origin) = request.headers().get_one("Origin") else {
+        return Ok(());
+    };
+    let Some(host) = request.headers().get_one("Host") else {
+        return Err(Status::Forbidden);
+    };
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    if origin_host.eq_ignore_ascii_case(host) {
+        Ok(())
+    } else {
+        Err(Status::Forbidden)
+    }
+}
+
+/// Guard for body-less writes (logout, DELETE): same-site `Origin` only.
+pub struct SameOrigin;
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SameOrigin {
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, ()> {
+        match check_origin(request) {
+            Ok(()) => Outcome::Success(SameOrigin),
+            Err(status) => {
+                remember(request, "Cross-site requests are not accepted.".into());
+                Outcome::Error((status, ()))
+            }
+        }
+    }
+}
+
+impl OpenApiFromRequest<'_> for SameOrigin {
+    fn from_request_input(_: &mut OpenApiGenerator, _: String, _: bool) -> rocket_okapi::Result<RequestHeaderInput> {
+        Ok(RequestHeaderInput::None)
+    }
+}
+
+/// The list envelope of every collection.
+#[derive(Debug, serde::Serialize, JsonSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+/// Checked `page`/`per_page` query values.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+pub const DEFAULT_PER_PAGE: i64 = 20;
+
+impl Paging {
+    pub fn parse(page: Option<i64>, per_page: Option<i64>, config: &AppConfig) -> Result<Self, AppError> {
+        let mut errors = FieldErrors::new();
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if !(1..=config.max_page).contains(&page) {
+            errors.push("page", format!("Use a page from 1 to {}.", config.max_page));
+        }
+        if !(1..=config.max_per_page).contains(&per_page) {
+            errors.push("per_page", format!("Use per_page from 1 to {}.", config.max_per_page));
+        }
+        errors.into_result()?;
+        Ok(Paging { page, per_page })
+    }
+
+    pub fn offset(self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+
+    pub fn wrap<T>(self, items: Vec<T>, total: i64) -> Page<T> {
+        Page { items, page: self.page, per_page: self.per_page, total }
+    }
+}
+
+/// Distinguishes an absent field (`None`) from `null` (`Some(None)`) in PATCH bodies.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Mounts every API route and the merged spec at `/api/openapi.json`.
+pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
+    let settings = OpenApiSettings::default();
+    let parts: Vec<(&str, (Vec<Route>, OpenApi))> = vec![
+        ("/auth", auth::routes(&settings)),
+        ("/me", me::routes(&settings)),
+        ("/users", users::routes(&settings)),
+    ];
+    let mut rocket = rocket;
+    let mut specs = Vec::new();
+    for (path, (routes, spec)) in parts {
+        rocket = rocket.mount(format!("/api{path}"), routes);
+        specs.push((path, spec));
+    }
+    let mut spec = match rocket_okapi::okapi::merge::marge_spec_list(&specs) {
+        Ok(spec) => spec,
+        Err(error) => {
+            tracing::error!(%error, "cannot merge the OpenAPI documents");
+            OpenApi::new()
+        }
+    };
+    spec.info = Info {
+        title: "Portero API".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        description: Some(
+            "Accounts, sessions, users, products and sales. Authenticate with the session cookie \
+             from `POST /api/auth/login`; every error is RFC 9457 `application/problem+json`."
+                .to_owned(),
+        ),
+        ..Info::default()
+    };
+    spec.servers = vec![rocket_okapi::okapi::openapi3::Server {
+        url: "/api".to_owned(),
+        ..Default::default()
+    }];
+    rocket.mount("/api", vec![rocket_okapi::get_openapi_route(spec, &settings)])
+}
+
+/// The `Result` every handler returns.
+pub type Answer<T> = Result<T, ApiError>;

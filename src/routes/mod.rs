@@ -1,0 +1,6 @@
+//! Everything reachable over HTTP: pages, the API and its docs, probes.
+
+pub mod api;
+pub mod docs;
+pub mod health;
+pub mod pages;

@@ -1,0 +1,201 @@
+//! The logged-in user's own pages: profile, password, sessions.
+
+use rocket::form::{Form, FromForm};
+use rocket::response::{Flash, Redirect};
+use rocket::{Route, get, post, routes};
+use serde::Serialize;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::auth::CsrfOnlyForm;
+use super::{PageContext, PageResult, Reply, form_errors, values};
+use crate::auth::{ClientMeta, CurrentUser};
+use crate::db::sessions::SessionRecord;
+use crate::db::users::User;
+use crate::services::accounts::{self, ProfileInput};
+use crate::state::App;
+
+pub fn routes() -> Vec<Route> {
+    routes![profile, update_profile, change_password, sessions, revoke_session, revoke_other_sessions]
+}
+
+/// Timestamps as pages show them: `2026-11-27 14:05 UTC`.
+pub fn display_time(at: OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute()
+    )
+}
+
+pub fn display_opt_time(at: Option<OffsetDateTime>) -> Option<String> {
+    at.map(display_time)
+}
+
+/// A user as templates see it.
+pub fn user_json(user: &User) -> Value {
+    json!({
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "address": user.address,
+        "phone": user.phone,
+        "role": user.role,
+        "is_admin": user.is_admin(),
+        "is_active": user.is_active,
+        "email_verified_at": display_opt_time(user.email_verified_at),
+        "last_login_at": display_opt_time(user.last_login_at),
+        "created_at": display_time(user.created_at),
+        "updated_at": display_time(user.updated_at),
+    })
+}
+
+pub fn session_json(session: &SessionRecord, current_id: Option<i64>) -> Value {
+    json!({
+        "id": session.id,
+        "current": Some(session.id) == current_id,
+        "created_at": display_time(session.created_at),
+        "last_seen_at": display_time(session.last_seen_at),
+        "expires_at": display_time(session.expires_at),
+        "ip": session.ip,
+        "user_agent": session.user_agent,
+    })
+}
+
+fn profile_values(user: &User) -> Value {
+    json!({
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "address": user.address.clone().unwrap_or_default(),
+        "phone": user.phone.clone().unwrap_or_default(),
+    })
+}
+
+#[get("/account")]
+fn profile(page: PageContext, user: CurrentUser) -> Reply {
+    page.render(
+        "account/profile",
+        json!({ "user": user_json(&user.user), "values": profile_values(&user.user), "errors": {}, "password_errors": {} }),
+    )
+    .into()
+}
+
+#[derive(Debug, FromForm, Serialize)]
+pub struct ProfileForm {
+    #[field(default = String::new())]
+    email: String,
+    #[field(default = String::new())]
+    first_name: String,
+    #[field(default = String::new())]
+    last_name: String,
+    #[field(default = String::new())]
+    address: String,
+    #[field(default = String::new())]
+    phone: String,
+    #[serde(skip)]
+    #[field(default = String::new())]
+    csrf_token: String,
+}
+
+impl ProfileForm {
+    pub fn to_input(&self) -> ProfileInput {
+        ProfileInput {
+            email: Some(self.email.clone()),
+            first_name: Some(self.first_name.clone()),
+            last_name: Some(self.last_name.clone()),
+            address: Some(Some(self.address.clone())),
+            phone: Some(Some(self.phone.clone())),
+        }
+    }
+}
+
+#[post("/account", data = "<form>")]
+async fn update_profile(app: App<'_>, page: PageContext, client: ClientMeta, user: CurrentUser, form: Form<ProfileForm>) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    match accounts::update_profile(&app, &client, &user, &form.to_input()).await {
+        Ok(_) => Ok(Reply::Flash(Flash::success(Redirect::to("/account"), "Your profile was saved."))),
+        Err(error) => {
+            let (status, errors) = form_errors(error)?;
+            Ok(page.render_status(
+                status,
+                "account/profile",
+                json!({ "user": user_json(&user.user), "values": values(&*form), "errors": errors, "password_errors": {} }),
+            ))
+        }
+    }
+}
+
+#[derive(Debug, FromForm)]
+pub struct PasswordForm {
+    #[field(default = String::new())]
+    current_password: String,
+    #[field(default = String::new())]
+    new_password: String,
+    #[field(default = String::new())]
+    new_password_confirm: String,
+    #[field(default = String::new())]
+    csrf_token: String,
+}
+
+#[post("/account/password", data = "<form>")]
+async fn change_password(app: App<'_>, page: PageContext, client: ClientMeta, user: CurrentUser, form: Form<PasswordForm>) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    let result = if form.new_password != form.new_password_confirm {
+        Err(crate::error::AppError::invalid("new_password_confirm", "The two new passwords differ."))
+    } else {
+        accounts::change_password(&app, &client, &user, &form.current_password, &form.new_password).await
+    };
+    match result {
+        Ok(()) => Ok(Reply::Flash(Flash::success(
+            Redirect::to("/account"),
+            "Your password was changed. Your other sessions were logged out.",
+        ))),
+        Err(error) => {
+            let (status, errors) = form_errors(error)?;
+            Ok(page.render_status(
+                status,
+                "account/profile",
+                json!({
+                    "user": user_json(&user.user),
+                    "values": profile_values(&user.user),
+                    "errors": {},
+                    "password_errors": errors,
+                }),
+            ))
+        }
+    }
+}
+
+/// Sessions shown on one page; a user rarely has more.
+const SESSIONS_PER_PAGE: i64 = 100;
+
+#[get("/account/sessions")]
+async fn sessions(app: App<'_>, page: PageContext, user: CurrentUser) -> PageResult {
+    let (rows, total) = accounts::list_sessions(&app, user.user.id, SESSIONS_PER_PAGE, 0).await?;
+    let sessions: Vec<Value> = rows.iter().map(|s| session_json(s, Some(user.session_id))).collect();
+    Ok(page.render("account/sessions", json!({ "sessions": sessions, "total": total })).into())
+}
+
+#[post("/account/sessions/<id>/revoke", data = "<form>")]
+async fn revoke_session(app: App<'_>, page: PageContext, client: ClientMeta, user: CurrentUser, id: i64, form: Form<CsrfOnlyForm>) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    accounts::revoke_session(&app, &client, &user, id).await?;
+    let target = if id == user.session_id { "/" } else { "/account/sessions" };
+    Ok(Reply::Flash(Flash::success(Redirect::to(target), "The session was logged out.")))
+}
+
+#[post("/account/sessions/revoke-others", data = "<form>")]
+async fn revoke_other_sessions(app: App<'_>, page: PageContext, client: ClientMeta, user: CurrentUser, form: Form<CsrfOnlyForm>) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    let revoked = accounts::revoke_other_sessions(&app, &client, &user).await?;
+    Ok(Reply::Flash(Flash::success(
+        Redirect::to("/account/sessions"),
+        format!("{revoked} other session(s) logged out."),
+    )))
+}

@@ -1,0 +1,437 @@
+//! The admin console: dashboard, users, audit log. Every handler takes the
+//! `Admin` guard; every change goes through the same services as the API.
+
+use rocket::form::{Form, FromForm};
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::{Route, get, post, routes};
+use serde::Serialize;
+use serde_json::{Value, json};
+use time::{Date, Duration, OffsetDateTime, Time};
+
+use super::account::{display_time, session_json, user_json};
+use super::auth::CsrfOnlyForm;
+use super::{PageContext, PageError, PageResult, Reply, form_errors, values};
+use crate::auth::{Admin, ClientMeta};
+use crate::db::audit::{self, AuditFilter, AuditEvent};
+use crate::db::sessions;
+use crate::db::users::{self, UserFilter, UserSort};
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::routes::api::{Paging, DEFAULT_PER_PAGE};
+use crate::services::accounts::ProfileInput;
+use crate::services::users::{self as user_service, AdminChanges};
+use crate::state::App;
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        dashboard,
+        user_list,
+        user_detail,
+        user_update,
+        user_revoke_session,
+        user_revoke_all,
+        user_delete_confirm,
+        user_delete,
+        audit_log
+    ]
+}
+
+/// Geometry of a bar chart, computed here so the template only draws.
+pub fn bar_chart(days: &[(String, i64)]) -> Value {
+    const WIDTH: f64 = 600.0;
+    const HEIGHT: f64 = 160.0;
+    let max = days.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
+    let slot = WIDTH / days.len().max(1) as f64;
+    let bars: Vec<Value> = days
+        .iter()
+        .enumerate()
+        .map(|(i, (day, count))| {
+            let height = (*count as f64 / max) * (HEIGHT - 20.0);
+            json!({
+                "x": format!("{:.1}", i as f64 * slot + 1.0),
+                "y": format!("{:.1}", HEIGHT - height),
+                "width": format!("{:.1}", (slot - 2.0).max(1.0)),
+                "height": format!("{:.1}", height),
+                "label": format!("{day}: {count}"),
+                "day": day,
+                "count": count,
+            })
+        })
+        .collect();
+    json!({ "width": WIDTH, "height": HEIGHT, "bars": bars, "max": max as i64 })
+}
+
+/// The last `n` UTC days ending today, each with its count (zeros filled in).
+fn last_days(now: OffsetDateTime, n: i64, counts: &[(String, i64)]) -> Vec<(String, i64)> {
+    (0..n)
+        .rev()
+        .map(|back| {
+            let day = (now - Duration::days(back)).date().to_string();
+            let count = counts.iter().find(|(d, _)| *d == day).map_or(0, |(_, c)| *c);
+            (day, count)
+        })
+        .collect()
+}
+
+#[get("/admin")]
+async fn dashboard(app: App<'_>, view: PageContext, _admin: Admin) -> PageResult {
+    let (total, active, admins) = users::counts(app.db).await?;
+    let now = app.now();
+    let since = (now - Duration::days(29)).replace_time(Time::MIDNIGHT);
+    let per_day = users::signups_per_day(app.db, since).await?;
+    let days = last_days(now, 30, &per_day);
+    let (recent, _) = users::list(app.db, &UserFilter::default(), UserSort::CreatedDesc, 8, 0).await?;
+    Ok(view
+        .render(
+            "admin/dashboard",
+            json!({
+                "counts": { "total": total, "active": active, "admins": admins },
+                "signups_chart": bar_chart(&days),
+                "signups_30d": days.iter().map(|(_, n)| n).sum::<i64>(),
+                "recent": recent.iter().map(user_json).collect::<Vec<_>>(),
+            }),
+        )
+        .into())
+}
+
+/// Query-string state of the user list, echoed into links and the form.
+#[derive(Debug, Default, Serialize)]
+struct ListState {
+    q: String,
+    role: String,
+    active: String,
+    verified: String,
+    sort: String,
+    per_page: i64,
+}
+
+impl ListState {
+    fn query(&self, page: i64, sort: Option<&str>) -> String {
+        let mut pairs = vec![];
+        let sort = sort.unwrap_or(&self.sort);
+        for (key, value) in [("q", self.q.as_str()), ("role", &self.role), ("active", &self.active), ("verified", &self.verified), ("sort", sort)] {
+            if !value.is_empty() {
+                pairs.push(format!("{key}={}", form_urlencode(value)));
+            }
+        }
+        if self.per_page != DEFAULT_PER_PAGE {
+            pairs.push(format!("per_page={}", self.per_page));
+        }
+        pairs.push(format!("page={page}"));
+        format!("?{}", pairs.join("&"))
+    }
+}
+
+fn form_urlencode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+fn parse_flag(text: Option<&str>) -> Option<bool> {
+    match text {
+        Some("true" | "yes" | "1") => Some(true),
+        Some("false" | "no" | "0") => Some(false),
+        _ => None,
+    }
+}
+
+/// Page links around `current`: first, last and a window of neighbours.
+pub fn page_links(current: i64, total: i64, per_page: i64) -> (i64, Vec<i64>) {
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    let mut links: Vec<i64> = (current - 3..=current + 3).filter(|p| *p >= 1 && *p <= pages).collect();
+    if !links.contains(&1) {
+        links.insert(0, 1);
+    }
+    if !links.contains(&pages) {
+        links.push(pages);
+    }
+    (pages, links)
+}
+
+#[get("/admin/users?<q>&<role>&<active>&<verified>&<sort>&<page>&<per_page>")]
+#[allow(clippy::too_many_arguments)] // one argument per query parameter the page accepts
+async fn user_list(
+    app: App<'_>,
+    view: PageContext,
+    _admin: Admin,
+    q: Option<String>,
+    role: Option<String>,
+    active: Option<String>,
+    verified: Option<String>,
+    sort: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> PageResult {
+    let paging = Paging::parse(page.map(|p| p.max(1)), per_page, &app.state.config)
+        .unwrap_or(Paging { page: 1, per_page: DEFAULT_PER_PAGE });
+    let q: String = q.unwrap_or_default().trim().chars().take(100).collect();
+    let role_filter = role.as_deref().and_then(|r| r.parse::<Role>().ok());
+    let sort_order = sort.as_deref().and_then(UserSort::parse).unwrap_or_default();
+    let filter = UserFilter {
+        q: Some(q.clone()).filter(|q| !q.is_empty()),
+        role: role_filter,
+        active: parse_flag(active.as_deref()),
+        verified: parse_flag(verified.as_deref()),
+    };
+    let (rows, total) = users::list(app.db, &filter, sort_order, paging.per_page, paging.offset()).await?;
+    let state = ListState {
+        q,
+        role: role_filter.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+        active: filter.active.map(|a| a.to_string()).unwrap_or_default(),
+        verified: filter.verified.map(|v| v.to_string()).unwrap_or_default(),
+        sort: sort_order.as_str().to_owned(),
+        per_page: paging.per_page,
+    };
+    let (pages, links) = page_links(paging.page, total, paging.per_page);
+    let column = |asc: UserSort, desc: UserSort| {
+        let next = if sort_order == asc { desc } else { asc };
+        let direction = if sort_order == asc { "ascending" } else if sort_order == desc { "descending" } else { "" };
+        json!({ "href": state.query(1, Some(next.as_str())), "sort": direction })
+    };
+    let columns = json!({
+        "username": column(UserSort::Username, UserSort::UsernameDesc),
+        "email": column(UserSort::Email, UserSort::EmailDesc),
+        "created": column(UserSort::CreatedDesc, UserSort::Created),
+        "last_login": column(UserSort::LastLoginDesc, UserSort::LastLogin),
+    });
+    let links: Vec<Value> = links
+        .into_iter()
+        .map(|p| json!({ "number": p, "href": state.query(p, None), "current": p == paging.page }))
+        .collect();
+    Ok(view
+        .render(
+            "admin/users",
+            json!({
+                "users": rows.iter().map(user_json).collect::<Vec<_>>(),
+                "total": total,
+                "page": paging.page,
+                "pages": pages,
+                "links": links,
+                "prev": (paging.page > 1).then(|| state.query(paging.page - 1, None)),
+                "next": (paging.page < pages).then(|| state.query(paging.page + 1, None)),
+                "columns": columns,
+                "state": state,
+            }),
+        )
+        .into())
+}
+
+fn event_json(event: &AuditEvent) -> Value {
+    json!({
+        "id": event.id,
+        "at": display_time(event.at),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "target_user_id": event.target_user_id,
+        "target": event.target,
+        "ip": event.ip,
+        "detail": event.detail,
+    })
+}
+
+async fn render_user(app: &App<'_>, view: &PageContext, id: i64, status: Status, form: Option<(Value, Value)>) -> PageResult {
+    let user = user_service::get(app, id).await?;
+    let now = app.now();
+    let (session_rows, _) =
+        sessions::list_for_user(app.db, id, now, app.state.sessions.idle_cutoff(now), 50, 0).await?;
+    let filter = AuditFilter { user_id: Some(id), ..AuditFilter::default() };
+    let (events, _) = audit::list(app.db, &filter, 20, 0).await?;
+    let (values, errors) = form.unwrap_or_else(|| {
+        (
+            json!({
+                "email": user.email,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "address": user.address.clone().unwrap_or_default(),
+                "phone": user.phone.clone().unwrap_or_default(),
+                "role": user.role,
+                "is_active": user.is_active,
+                "email_verified": user.email_verified_at.is_some(),
+            }),
+            json!({}),
+        )
+    });
+    Ok(view.render_status(
+        status,
+        "admin/user",
+        json!({
+            "user": user_json(&user),
+            "sessions": session_rows.iter().map(|s| session_json(s, None)).collect::<Vec<_>>(),
+            "events": events.iter().map(event_json).collect::<Vec<_>>(),
+            "values": values,
+            "errors": errors,
+        }),
+    ))
+}
+
+#[get("/admin/users/<id>")]
+async fn user_detail(app: App<'_>, view: PageContext, _admin: Admin, id: i64) -> PageResult {
+    render_user(&app, &view, id, Status::Ok, None).await
+}
+
+#[derive(Debug, FromForm, Serialize)]
+pub struct AdminUserForm {
+    #[field(default = String::new())]
+    email: String,
+    #[field(default = String::new())]
+    first_name: String,
+    #[field(default = String::new())]
+    last_name: String,
+    #[field(default = String::new())]
+    address: String,
+    #[field(default = String::new())]
+    phone: String,
+    #[field(default = String::new())]
+    role: String,
+    is_active: bool,
+    email_verified: bool,
+    #[serde(skip)]
+    #[field(default = String::new())]
+    csrf_token: String,
+}
+
+#[post("/admin/users/<id>", data = "<form>")]
+async fn user_update(app: App<'_>, view: PageContext, client: ClientMeta, admin: Admin, id: i64, form: Form<AdminUserForm>) -> PageResult {
+    view.check_csrf(&form.csrf_token)?;
+    let role = match form.role.parse::<Role>() {
+        Ok(role) => role,
+        Err(message) => {
+            let errors = json!({ "role": [message] });
+            return render_user(&app, &view, id, Status::UnprocessableEntity, Some((values(&*form), errors))).await;
+        }
+    };
+    let changes = AdminChanges {
+        profile: ProfileInput {
+            email: Some(form.email.clone()),
+            first_name: Some(form.first_name.clone()),
+            last_name: Some(form.last_name.clone()),
+            address: Some(Some(form.address.clone())),
+            phone: Some(Some(form.phone.clone())),
+        },
+        role: Some(role),
+        is_active: Some(form.is_active),
+        email_verified: Some(form.email_verified),
+    };
+    match user_service::update(&app, &client, &admin.0, id, &changes).await {
+        Ok(user) => Ok(Reply::Flash(Flash::success(
+            Redirect::to(format!("/admin/users/{}", user.id)),
+            format!("Saved {}.", user.username),
+        ))),
+        Err(AppError::NotFound) => Err(PageError(AppError::NotFound)),
+        Err(error) => {
+            let (status, errors) = form_errors(error)?;
+            render_user(&app, &view, id, status, Some((values(&*form), json!(errors)))).await
+        }
+    }
+}
+
+#[post("/admin/users/<id>/sessions/<session_id>/revoke", data = "<form>")]
+async fn user_revoke_session(app: App<'_>, view: PageContext, client: ClientMeta, admin: Admin, id: i64, session_id: i64, form: Form<CsrfOnlyForm>) -> PageResult {
+    view.check_csrf(&form.csrf_token)?;
+    user_service::revoke_session(&app, &client, &admin.0, id, session_id).await?;
+    Ok(Reply::Flash(Flash::success(Redirect::to(format!("/admin/users/{id}")), "The session was logged out.")))
+}
+
+#[post("/admin/users/<id>/sessions/revoke-all", data = "<form>")]
+async fn user_revoke_all(app: App<'_>, view: PageContext, client: ClientMeta, admin: Admin, id: i64, form: Form<CsrfOnlyForm>) -> PageResult {
+    view.check_csrf(&form.csrf_token)?;
+    let revoked = user_service::revoke_sessions(&app, &client, &admin.0, id).await?;
+    Ok(Reply::Flash(Flash::success(
+        Redirect::to(format!("/admin/users/{id}")),
+        format!("{revoked} session(s) logged out."),
+    )))
+}
+
+#[get("/admin/users/<id>/delete")]
+async fn user_delete_confirm(app: App<'_>, view: PageContext, _admin: Admin, id: i64) -> PageResult {
+    let user = user_service::get(&app, id).await?;
+    Ok(view.render("admin/user_delete", json!({ "user": user_json(&user) })).into())
+}
+
+#[post("/admin/users/<id>/delete", data = "<form>")]
+async fn user_delete(app: App<'_>, view: PageContext, client: ClientMeta, admin: Admin, id: i64, form: Form<CsrfOnlyForm>) -> PageResult {
+    view.check_csrf(&form.csrf_token)?;
+    match user_service::delete(&app, &client, &admin.0, id).await {
+        Ok(()) => Ok(Reply::Flash(Flash::success(Redirect::to("/admin/users"), "The user was deleted."))),
+        Err(AppError::Conflict(errors)) => {
+            let message = errors.as_slice().first().map(|e| e.message.clone()).unwrap_or_default();
+            Ok(Reply::Flash(Flash::error(Redirect::to(format!("/admin/users/{id}")), message)))
+        }
+        Err(other) => Err(PageError(other)),
+    }
+}
+
+fn parse_day(text: Option<&str>) -> Option<OffsetDateTime> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    text.and_then(|t| Date::parse(t.trim(), &format).ok()).map(|d| d.midnight().assume_utc())
+}
+
+#[get("/admin/audit?<actor>&<action>&<from>&<to>&<page>")]
+#[allow(clippy::too_many_arguments)] // one argument per query parameter the page accepts
+async fn audit_log(
+    app: App<'_>,
+    view: PageContext,
+    _admin: Admin,
+    actor: Option<String>,
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<i64>,
+) -> PageResult {
+    let paging = Paging::parse(page.map(|p| p.max(1)), Some(50), &app.state.config)
+        .unwrap_or(Paging { page: 1, per_page: 50 });
+    let actor = actor.map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty());
+    let action = action.filter(|a| crate::audit::action::ALL.contains(&a.as_str()));
+    let from_day = parse_day(from.as_deref());
+    let to_day = parse_day(to.as_deref());
+    let filter = AuditFilter {
+        actor: actor.clone(),
+        action: action.clone(),
+        user_id: None,
+        from: from_day,
+        // Inclusive of the whole "to" day.
+        to: to_day.map(|d| d + Duration::days(1)),
+    };
+    let (events, total) = audit::list(app.db, &filter, paging.per_page, paging.offset()).await?;
+    let (pages, links) = page_links(paging.page, total, paging.per_page);
+    let state = json!({
+        "actor": actor.unwrap_or_default(),
+        "action": action.unwrap_or_default(),
+        "from": from_day.map(|d| d.date().to_string()).unwrap_or_default(),
+        "to": to_day.map(|d| d.date().to_string()).unwrap_or_default(),
+    });
+    let base = format!(
+        "actor={}&action={}&from={}&to={}",
+        form_urlencode(state["actor"].as_str().unwrap_or("")),
+        form_urlencode(state["action"].as_str().unwrap_or("")),
+        state["from"].as_str().unwrap_or(""),
+        state["to"].as_str().unwrap_or(""),
+    );
+    let links: Vec<Value> = links
+        .into_iter()
+        .map(|p| json!({ "number": p, "href": format!("?{base}&page={p}"), "current": p == paging.page }))
+        .collect();
+    Ok(view
+        .render(
+            "admin/audit",
+            json!({
+                "events": events.iter().map(event_json).collect::<Vec<_>>(),
+                "total": total,
+                "page": paging.page,
+                "pages": pages,
+                "links": links,
+                "state": state,
+                "actions": crate::audit::action::ALL,
+            }),
+        )
+        .into())
+}

@@ -1,0 +1,158 @@
+//! Sign-up, login and logout pages.
+
+use rocket::form::{Form, FromForm};
+use rocket::http::{CookieJar, Status};
+use rocket::response::{Flash, Redirect};
+use rocket::{Route, get, post, routes};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{PageContext, PageError, PageResult, Reply, form_errors, safe_next, values};
+use crate::auth::{ClientMeta, CurrentUser};
+use crate::error::AppError;
+use crate::services::accounts::{self, NewAccount};
+use crate::state::App;
+
+pub fn routes() -> Vec<Route> {
+    routes![signup_page, signup, login_page, login, logout]
+}
+
+#[get("/signup")]
+fn signup_page(page: PageContext) -> Reply {
+    if page.user.is_some() {
+        return Reply::Redirect(Redirect::to("/account"));
+    }
+    page.render("auth/signup", json!({ "values": {}, "errors": {} })).into()
+}
+
+#[derive(Debug, FromForm, Serialize)]
+pub struct SignupForm {
+    #[field(default = String::new())]
+    username: String,
+    #[field(default = String::new())]
+    email: String,
+    #[field(default = String::new())]
+    first_name: String,
+    #[field(default = String::new())]
+    last_name: String,
+    #[serde(skip)]
+    #[field(default = String::new())]
+    password: String,
+    #[serde(skip)]
+    #[field(default = String::new())]
+    password_confirm: String,
+    #[serde(skip)]
+    #[field(default = String::new())]
+    csrf_token: String,
+}
+
+#[post("/signup", data = "<form>")]
+async fn signup(
+    app: App<'_>,
+    page: PageContext,
+    cookies: &CookieJar<'_>,
+    client: ClientMeta,
+    form: Form<SignupForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    if page.user.is_some() {
+        return Ok(Reply::Redirect(Redirect::to("/account")));
+    }
+    let input = NewAccount {
+        username: &form.username,
+        email: &form.email,
+        password: &form.password,
+        first_name: &form.first_name,
+        last_name: &form.last_name,
+        address: None,
+        phone: None,
+    };
+    let result = if form.password != form.password_confirm {
+        Err(AppError::invalid("password_confirm", "The two passwords differ."))
+    } else {
+        accounts::sign_up(&app, cookies, &client, &input).await
+    };
+    match result {
+        Ok(user) => Ok(Reply::Flash(Flash::success(
+            Redirect::to("/account"),
+            format!("Welcome, {}! Your account is ready.", user.first_name),
+        ))),
+        Err(error) => {
+            let (status, errors) = form_errors(error)?;
+            Ok(page.render_status(status, "auth/signup", json!({ "values": values(&*form), "errors": errors })))
+        }
+    }
+}
+
+#[get("/login?<next>")]
+fn login_page(page: PageContext, next: Option<&str>) -> Reply {
+    let next = safe_next(next, "/account");
+    if page.user.is_some() {
+        return Reply::Redirect(Redirect::to(next));
+    }
+    page.render("auth/login", json!({ "values": {}, "next": next })).into()
+}
+
+#[derive(Debug, FromForm, Serialize)]
+pub struct LoginForm {
+    #[field(default = String::new())]
+    login: String,
+    #[serde(skip)]
+    #[field(default = String::new())]
+    password: String,
+    #[field(default = String::new())]
+    next: String,
+    #[serde(skip)]
+    #[field(default = String::new())]
+    csrf_token: String,
+}
+
+#[post("/login", data = "<form>")]
+async fn login(
+    app: App<'_>,
+    page: PageContext,
+    cookies: &CookieJar<'_>,
+    client: ClientMeta,
+    form: Form<LoginForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    let next = safe_next(Some(&form.next), "/account");
+    match accounts::log_in(&app, cookies, &client, &form.login, &form.password).await {
+        Ok(_) => Ok(Reply::Flash(Flash::success(Redirect::to(next), "You are logged in."))),
+        Err(error @ (AppError::BadCredentials | AppError::Throttled { .. })) => {
+            let (status, message) = match error {
+                AppError::Throttled { retry_after } => (
+                    Status::TooManyRequests,
+                    format!("Too many failed attempts. Try again in {} minute(s).", (retry_after + 59) / 60),
+                ),
+                _ => (Status::Unauthorized, "Wrong username, e-mail or password.".to_owned()),
+            };
+            Ok(page.render_status(
+                status,
+                "auth/login",
+                json!({ "values": values(&*form), "next": next, "error": message }),
+            ))
+        }
+        Err(other) => Err(PageError(other)),
+    }
+}
+
+#[derive(Debug, FromForm)]
+pub struct CsrfOnlyForm {
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+#[post("/logout", data = "<form>")]
+async fn logout(
+    app: App<'_>,
+    page: PageContext,
+    cookies: &CookieJar<'_>,
+    client: ClientMeta,
+    user: CurrentUser,
+    form: Form<CsrfOnlyForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    accounts::log_out(&app, cookies, &client, &user).await?;
+    Ok(Reply::Flash(Flash::success(Redirect::to("/"), "You are logged out.")))
+}

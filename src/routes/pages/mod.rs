@@ -1,0 +1,200 @@
+//! Server-rendered HTML pages (Tera). Every page works without JavaScript;
+//! every state-changing form carries a CSRF token.
+
+pub mod account;
+pub mod admin;
+pub mod auth;
+pub mod catchers;
+pub mod home;
+
+use std::collections::BTreeMap;
+
+use rocket::http::Status;
+use rocket::outcome::try_outcome;
+use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
+use rocket::response::{self, Flash, Redirect, Responder};
+use rocket::Route;
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::auth::csrf::CsrfToken;
+use crate::auth::guards::{CurrentUser, GuardError, MaybeUser};
+use crate::domain::FieldErrors;
+use crate::error::AppError;
+
+pub fn routes() -> Vec<Route> {
+    let mut routes = Vec::new();
+    routes.extend(home::routes());
+    routes.extend(auth::routes());
+    routes.extend(account::routes());
+    routes.extend(admin::routes());
+    routes
+}
+
+/// What every page's layout needs: who is logged in, the CSRF token for its
+/// forms, and the one-time flash message.
+pub struct PageContext {
+    pub user: Option<CurrentUser>,
+    pub csrf: CsrfToken,
+    flash: Option<(String, String)>,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for PageContext {
+    type Error = GuardError;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let MaybeUser(user) = try_outcome!(request.guard::<MaybeUser>().await);
+        let csrf = try_outcome!(request.guard::<CsrfToken>().await);
+        let flash = match request.guard::<Option<FlashMessage<'_>>>().await {
+            Outcome::Success(Some(flash)) => Some((flash.kind().to_owned(), flash.message().to_owned())),
+            _ => None,
+        };
+        Outcome::Success(PageContext { user, csrf, flash })
+    }
+}
+
+impl PageContext {
+    /// Renders `name` with the layout's values plus the page's own.
+    pub fn render(&self, name: &'static str, page: Value) -> Template {
+        let mut context = match page {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        context.insert("csrf_token".into(), json!(self.csrf.as_str()));
+        context.insert(
+            "current_user".into(),
+            match &self.user {
+                Some(user) => json!({
+                    "id": user.user.id,
+                    "username": user.user.username,
+                    "first_name": user.user.first_name,
+                    "is_admin": user.user.is_admin(),
+                }),
+                None => Value::Null,
+            },
+        );
+        if let Some((kind, message)) = &self.flash {
+            context.insert("flash".into(), json!({ "kind": kind, "message": message }));
+        }
+        Template::render(name, Value::Object(context))
+    }
+
+    /// A page with a status other than 200 (a form with errors, say).
+    pub fn render_status(&self, status: Status, name: &'static str, page: Value) -> Reply {
+        Reply::Page((status, self.render(name, page)))
+    }
+
+    /// Checks a submitted form's CSRF token.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), PageError> {
+        self.csrf.verify(submitted).map_err(PageError)
+    }
+}
+
+/// A page handler's successful answer.
+#[derive(Responder)]
+pub enum Reply {
+    Page((Status, Template)),
+    Flash(Flash<Redirect>),
+    Redirect(Redirect),
+}
+
+impl From<Template> for Reply {
+    fn from(template: Template) -> Self {
+        Reply::Page((Status::Ok, template))
+    }
+}
+
+/// A failure on a page: a friendly error page, or the login page for 401.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> Self {
+        PageError(error)
+    }
+}
+
+impl From<sqlx::Error> for PageError {
+    fn from(error: sqlx::Error) -> Self {
+        PageError(error.into())
+    }
+}
+
+pub type PageResult = Result<Reply, PageError>;
+
+impl<'r> Responder<'r, 'static> for PageError {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let status = Status::from_code(self.0.status_code()).unwrap_or(Status::InternalServerError);
+        match self.0 {
+            AppError::Unauthenticated => catchers::login_redirect(request).respond_to(request),
+            AppError::Internal(message) => {
+                tracing::error!(path = %request.uri().path(), "internal error: {message}");
+                catchers::error_page(status, None, request).respond_to(request)
+            }
+            AppError::Forbidden(why) => catchers::error_page(status, Some(why), request).respond_to(request),
+            _ => catchers::error_page(status, None, request).respond_to(request),
+        }
+    }
+}
+
+/// Field errors as `{field: [messages]}` for the template macros.
+pub fn errors_map(errors: &FieldErrors) -> BTreeMap<String, Vec<String>> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for error in errors.as_slice() {
+        map.entry(error.field.clone()).or_default().push(error.message.clone());
+    }
+    map
+}
+
+/// Turns a service error on a form into a re-rendered form (409/422) or an
+/// error page (anything else).
+pub fn form_errors(error: AppError) -> Result<(Status, BTreeMap<String, Vec<String>>), PageError> {
+    match error {
+        AppError::Invalid(errors) => Ok((Status::UnprocessableEntity, errors_map(&errors))),
+        AppError::Conflict(errors) => Ok((Status::Conflict, errors_map(&errors))),
+        other => Err(PageError(other)),
+    }
+}
+
+/// A same-site path to go to after login; anything else becomes `fallback`.
+/// Refuses absolute URLs, scheme-relative `//host` and `/\host` forms, and
+/// control characters, so `?next=` cannot send a user to another site.
+pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.chars().any(|c| c.is_control() || c == '\\')
+                && path.len() <= 2048 =>
+        {
+            path.to_owned()
+        }
+        _ => fallback.to_owned(),
+    }
+}
+
+/// Form values echoed back into a page (never passwords).
+pub fn values<T: Serialize>(form: &T) -> Value {
+    serde_json::to_value(form).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_allows_only_same_site_paths() {
+        assert_eq!(safe_next(Some("/account?tab=1"), "/"), "/account?tab=1");
+        for evil in [
+            "https://evil.example", "//evil.example", "/\\evil.example", "\\\\evil", "javascript:alert(1)",
+            "/%0d%0a", "evil.example", "", "/a\nb", "/a\\b",
+        ] {
+            let got = safe_next(Some(evil), "/fallback");
+            assert!(got == "/fallback" || got == "/%0d%0a", "{evil:?} -> {got}");
+        }
+        assert_eq!(safe_next(None, "/account"), "/account");
+    }
+}

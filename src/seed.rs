@@ -1,0 +1,156 @@
+//! `portero seed-demo`: realistic demo and benchmark data, fast.
+//!
+//! Demo users are `user0000001` … with e-mails `user0000001@example.com`, so
+//! searches match the same rows here and in the benchmark peer. All share
+//! one password hash, computed once: hashing a million passwords would take
+//! hours and prove nothing.
+
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use time::{Duration, OffsetDateTime};
+
+use crate::auth::password::hash_with;
+use crate::cli::open_database;
+use crate::db::{AppPool, on_pool};
+
+/// The password of every demo user (documented in the README).
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+const FIRST_NAMES: &[&str] = &[
+    "Ana", "Luis", "María", "Carlos", "Lucía", "Javier", "Elena", "Pablo", "Sofía", "Diego", "Laura", "Miguel",
+    "Carmen", "Andrés", "Isabel", "Jorge", "Paula", "Raúl", "Marta", "Hugo", "Olivia", "Noah", "Emma", "Liam",
+    "Mia", "Lucas", "Chloe", "Mateo", "Zoe", "Leo", "Amelia", "Ethan", "Grace", "Samuel", "Nora", "Daniel",
+    "Alice", "Tomás", "Irene", "Adrián", "Sara", "Iván", "Julia", "Bruno", "Alba", "Omar", "Nuria", "Víctor",
+];
+
+const LAST_NAMES: &[&str] = &[
+    "García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Martín",
+    "Jiménez", "Ruiz", "Hernández", "Díaz", "Moreno", "Álvarez", "Romero", "Navarro", "Torres", "Domínguez",
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Taylor", "Clark", "Lewis",
+    "Walker", "Hall", "Young", "King", "Wright", "Scott", "Green", "Baker", "Adams", "Nelson", "Carter",
+];
+
+/// Rows per INSERT statement; 1,000 rows × 12 columns stays under both
+/// backends' bind-parameter limits.
+const BATCH: u64 = 1_000;
+/// Statements per transaction.
+const BATCHES_PER_TX: u64 = 20;
+
+pub async fn seed_demo(users: u64, products: u64) -> Result<(), String> {
+    let (pool, config) = open_database().await?;
+    let started = Instant::now();
+    let result = async {
+        seed_users(&pool, &config, users).await?;
+        crate::seed::seed_catalog(&pool, products, users).await
+    }
+    .await;
+    pool.shutdown().await;
+    result?;
+    println!("Seeding took {:.1} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn count_demo_users(pool: &AppPool) -> Result<i64, sqlx::Error> {
+    on_pool!(pool, |p| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM users WHERE username = $1"
+    )
+    .bind("user0000001")
+    .fetch_one(p)
+    .await)
+}
+
+async fn seed_users(pool: &AppPool, config: &crate::config::AppConfig, users: u64) -> Result<(), String> {
+    if users == 0 {
+        return Ok(());
+    }
+    if users > 9_999_999 {
+        return Err("portero: at most 9,999,999 demo users (seven-digit names)".into());
+    }
+    if count_demo_users(pool).await.map_err(|e| e.to_string())? > 0 {
+        println!("Demo users already exist (user0000001 is taken); skipping users.");
+        return Ok(());
+    }
+    let params = argon2::Params::new(config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism, None)
+        .map_err(|e| format!("portero: argon2 parameters: {e}"))?;
+    let hash = hash_with(&params, DEMO_PASSWORD).map_err(|e| format!("portero: {e}"))?;
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| OffsetDateTime::now_utc());
+    // Sign-up dates spread over the last two years, oldest first.
+    let span = Duration::days(730).whole_seconds();
+    let progress = ProgressBar::new(users);
+    progress.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} users ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let started = Instant::now();
+    let mut next = 1;
+    while next <= users {
+        let tx_end = (next + BATCH * BATCHES_PER_TX - 1).min(users);
+        on_pool!(pool, |p| {
+            let mut tx = p.begin().await.map_err(|e| e.to_string())?;
+            let mut start = next;
+            while start <= tx_end {
+                let end = (start + BATCH - 1).min(tx_end);
+                let sql = insert_sql(end - start + 1);
+                let mut query = sqlx::query(&sql);
+                for n in start..=end {
+                    let i = n as usize;
+                    let created = now - Duration::seconds(span - (span * n as i64) / users as i64);
+                    let first = FIRST_NAMES[(i * 7) % FIRST_NAMES.len()];
+                    let last = LAST_NAMES[(i * 13 + i / 7) % LAST_NAMES.len()];
+                    let verified = (i % 10 < 7).then_some(created);
+                    query = query
+                        .bind(format!("user{n:07}"))
+                        .bind(format!("user{n:07}@example.com"))
+                        .bind(hash.clone())
+                        .bind(first)
+                        .bind(last)
+                        .bind("user")
+                        .bind(true)
+                        .bind(verified)
+                        .bind(created)
+                        .bind(created);
+                }
+                query.execute(&mut *tx).await.map_err(|e| e.to_string())?;
+                progress.inc(end - start + 1);
+                start = end + 1;
+            }
+            tx.commit().await.map_err(|e| e.to_string())?;
+            Ok::<(), String>(())
+        })?;
+        next = tx_end + 1;
+    }
+    progress.finish_and_clear();
+    println!("Created {users} demo users in {:.1} s (password: {DEMO_PASSWORD}).", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn insert_sql(rows: u64) -> String {
+    const COLUMNS: usize = 10;
+    let mut sql = String::from(
+        "INSERT INTO users (username, email, password_hash, first_name, last_name, role, is_active, \
+         email_verified_at, created_at, updated_at) VALUES ",
+    );
+    for row in 0..rows as usize {
+        if row > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for column in 0..COLUMNS {
+            if column > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("${}", row * COLUMNS + column + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Products and sales arrive with the catalog; until then only users are seeded.
+pub async fn seed_catalog(_pool: &AppPool, products: u64, _users: u64) -> Result<(), String> {
+    if products > 0 {
+        println!("Products: the catalog is not part of this build yet; skipped {products}.");
+    }
+    Ok(())
+}

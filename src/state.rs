@@ -1,0 +1,60 @@
+//! Process-wide state shared by every request, and the `App` guard that
+//! hands it to handlers together with the pool.
+
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::http::Status;
+use rocket_okapi::r#gen::OpenApiGenerator;
+use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
+
+use crate::auth::{PasswordHasher, Sessions};
+use crate::clock::Clock;
+use crate::config::AppConfig;
+use crate::db::{AppPool, Db};
+
+/// Everything a service call needs besides its input.
+pub struct AppState {
+    pub config: AppConfig,
+    pub clock: Clock,
+    pub hasher: PasswordHasher,
+    pub sessions: Sessions,
+}
+
+impl AppState {
+    pub fn new(config: AppConfig, clock: Clock) -> Result<Self, String> {
+        let hasher = PasswordHasher::new(&config)?;
+        let sessions = Sessions::new(config.clone(), clock.clone());
+        Ok(AppState { config, clock, hasher, sessions })
+    }
+}
+
+/// The pool and the shared state, as one handler argument.
+#[derive(Clone, Copy)]
+pub struct App<'r> {
+    pub db: &'r AppPool,
+    pub state: &'r AppState,
+}
+
+impl App<'_> {
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.state.clock.now()
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for App<'r> {
+    type Error = &'static str;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let rocket = request.rocket();
+        match (rocket.state::<Db>(), rocket.state::<AppState>()) {
+            (Some(db), Some(state)) => Outcome::Success(App { db, state }),
+            _ => Outcome::Error((Status::InternalServerError, "application state missing")),
+        }
+    }
+}
+
+impl<'r> OpenApiFromRequest<'r> for App<'r> {
+    fn from_request_input(_: &mut OpenApiGenerator, _: String, _: bool) -> rocket_okapi::Result<RequestHeaderInput> {
+        Ok(RequestHeaderInput::None)
+    }
+}
