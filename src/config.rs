@@ -97,7 +97,10 @@ fn env_value(name: &str) -> Option<String> {
 /// processes sharing one database.
 pub fn check_secret_key(figment: &Figment) -> Result<(), String> {
     let release = figment.profile() == rocket::Config::RELEASE_PROFILE;
-    let has_key = figment.find_value("secret_key").is_ok();
+    let has_key = figment
+        .extract::<rocket::Config>()
+        .map(|config| !config.secret_key.is_zero())
+        .unwrap_or(false);
     if release && !has_key {
         return Err("portero: no secret key: set ROCKET_SECRET_KEY (or secret_key in Rocket.toml's \
                     [release] section) to a 256-bit base64 value, e.g. from `openssl rand -base64 32`"
@@ -123,6 +126,7 @@ mod tests {
     fn release_without_a_key_is_refused() {
         let release = Figment::from(rocket::Config::release_default())
             .select(rocket::Config::RELEASE_PROFILE);
+        assert_eq!(release.profile(), rocket::Config::RELEASE_PROFILE);
         let error = check_secret_key(&release).unwrap_err();
         assert!(error.contains("ROCKET_SECRET_KEY"));
         let with_key = release.merge(Serialized::default(

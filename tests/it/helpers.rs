@@ -1,0 +1,278 @@
+//! `spawn_app()`: the production application on a fresh database, driven by
+//! Rocket's asynchronous local client, plus helpers per common step.
+
+#![allow(dead_code)] // each test module uses a different subset
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use portero::clock::Clock;
+use portero::db::{AppPool, Db};
+use portero::domain::Role;
+use portero::services::accounts::NewAccount;
+use portero::state::{App, AppState};
+use rocket::figment::Figment;
+use rocket::figment::providers::Serialized;
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::asynchronous::{Client, LocalResponse};
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+pub const PASSWORD: &str = "a fine passphrase";
+
+/// A database that disappears with the test.
+pub enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    pub async fn new() -> (TestDb, String) {
+        match std::env::var("PORTERO_TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                static COUNTER: AtomicU64 = AtomicU64::new(0);
+                let name = format!(
+                    "portero_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::Relaxed),
+                    rand_suffix()
+                );
+                let mut conn = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| panic!("PORTERO_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"));
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+                let _ = conn.close().await;
+                let url = match admin_url.rfind('/') {
+                    Some(slash) if slash > "postgres://".len() => format!("{}/{name}", &admin_url[..slash]),
+                    _ => format!("{admin_url}/{name}"),
+                };
+                (TestDb::Postgres { admin_url, name }, url)
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("portero.db").display());
+                (TestDb::Sqlite(dir), url)
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDb::Postgres { .. })
+    }
+}
+
+fn rand_suffix() -> String {
+    let bytes: [u8; 4] = rand::random();
+    hex::encode(bytes)
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, name } = self {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs outside any runtime we may block: use a thread with its own.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                if let Ok(runtime) = runtime {
+                    runtime.block_on(async {
+                        if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut conn)
+                                .await;
+                            let _ = conn.close().await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// A running application with its own database and a cookie-keeping client.
+pub struct TestApp {
+    pub client: Client,
+    pub clock: Clock,
+    pub url: String,
+    // Declared last so the client (and its pool) closes before the database is dropped.
+    pub db: std::sync::Arc<TestDb>,
+}
+
+/// Settings every test app gets: cheap argon2 (the production cost is
+/// checked by unit tests), quiet logs, the given database.
+pub fn test_figment(url: &str) -> Figment {
+    portero::config::figment()
+        .merge(Serialized::default("databases.portero.url", url))
+        .merge(Serialized::default("databases.portero.max_connections", 8))
+        .merge(Serialized::default("log_level", "off"))
+        .merge(Serialized::default("argon2_memory_kib", 1024))
+        .merge(Serialized::default("argon2_iterations", 1))
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|figment| figment).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(Figment) -> Figment) -> TestApp {
+    let (db, url) = TestDb::new().await;
+    let clock = Clock::default();
+    let rocket = portero::build(configure(test_figment(&url)), clock.clone()).expect("build app");
+    let client = Client::tracked(rocket).await.expect("valid rocket");
+    TestApp { client, clock, url, db: std::sync::Arc::new(db) }
+}
+
+impl TestApp {
+    /// A second, independent application process on the same database
+    /// (its own cookie jar, its own secret key).
+    pub async fn second_instance(&self) -> TestApp {
+        let clock = self.clock.clone();
+        let rocket = portero::build(test_figment(&self.url), clock.clone()).expect("build app");
+        let client = Client::tracked(rocket).await.expect("valid rocket");
+        TestApp { client, clock, url: self.url.clone(), db: self.db.clone() }
+    }
+
+    /// Another browser on the same server process (a fresh cookie jar).
+    pub async fn other_browser(&self) -> TestApp {
+        self.second_instance().await
+    }
+
+    pub fn pool(&self) -> &AppPool {
+        self.client.rocket().state::<Db>().expect("db state")
+    }
+
+    pub fn app(&self) -> App<'_> {
+        App {
+            db: self.pool(),
+            state: self.client.rocket().state::<AppState>().expect("app state"),
+        }
+    }
+
+    /// Creates an account directly through the service layer.
+    pub async fn create_user(&self, username: &str, role: Role) -> i64 {
+        let email = format!("{username}@example.com");
+        let input = NewAccount {
+            username,
+            email: &email,
+            password: PASSWORD,
+            first_name: "Test",
+            last_name: "User",
+            address: None,
+            phone: None,
+        };
+        portero::services::accounts::create_account(&self.app(), &input, role, true)
+            .await
+            .expect("create user")
+            .id
+    }
+
+    pub async fn get(&self, path: &str) -> LocalResponse<'_> {
+        self.client.get(path.to_owned()).dispatch().await
+    }
+
+    pub async fn get_json(&self, path: &str) -> (Status, Value) {
+        let response = self.get(path).await;
+        let status = response.status();
+        (status, response.into_json::<Value>().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn send_json(&self, method: rocket::http::Method, path: &str, body: &Value) -> (Status, Value) {
+        let response = self
+            .client
+            .req(method, path.to_owned())
+            .header(ContentType::JSON)
+            .body(body.to_string())
+            .dispatch()
+            .await;
+        let status = response.status();
+        (status, response.into_json::<Value>().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> (Status, Value) {
+        self.send_json(rocket::http::Method::Post, path, body).await
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &Value) -> (Status, Value) {
+        self.send_json(rocket::http::Method::Patch, path, body).await
+    }
+
+    pub async fn put_json(&self, path: &str, body: &Value) -> (Status, Value) {
+        self.send_json(rocket::http::Method::Put, path, body).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (Status, Value) {
+        let response = self.client.delete(path.to_owned()).dispatch().await;
+        let status = response.status();
+        (status, response.into_json::<Value>().await.unwrap_or(Value::Null))
+    }
+
+    /// Signs up through the API (which also logs this client in).
+    pub async fn signup_api(&self, username: &str) -> Value {
+        let (status, body) = self
+            .post_json(
+                "/api/auth/signup",
+                &json!({
+                    "username": username,
+                    "email": format!("{username}@example.com"),
+                    "password": PASSWORD,
+                    "first_name": "Test",
+                    "last_name": "User",
+                }),
+            )
+            .await;
+        assert_eq!(status, Status::Created, "{body}");
+        body
+    }
+
+    pub async fn login_api(&self, login: &str, password: &str) -> (Status, Value) {
+        self.post_json("/api/auth/login", &json!({ "login": login, "password": password })).await
+    }
+
+    /// Logs in through the API and asserts success.
+    pub async fn login_as(&self, login: &str) {
+        let (status, body) = self.login_api(login, PASSWORD).await;
+        assert_eq!(status, Status::Ok, "{body}");
+    }
+
+    /// The CSRF token in a page's forms.
+    pub async fn csrf_token(&self, path: &str) -> String {
+        let html = self.get(path).await.into_string().await.unwrap_or_default();
+        csrf_from(&html).unwrap_or_else(|| panic!("no csrf_token in {path}"))
+    }
+
+    /// Submits an HTML form (url-encoded).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> LocalResponse<'_> {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.client.post(path.to_owned()).header(ContentType::Form).body(body).dispatch().await
+    }
+
+    /// The session id inside the private cookie, if any.
+    pub fn session_cookie(&self) -> Option<rocket::http::Cookie<'static>> {
+        self.client.cookies().get_private("portero_session")
+    }
+
+    pub fn header<'a>(name: &'static str, value: &'a str) -> Header<'a> {
+        Header::new(name, value)
+    }
+}
+
+/// The value of the first `name="csrf_token" value="…"` in a page.
+pub fn csrf_from(html: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
+}
+
+pub fn urlencode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
