@@ -23,11 +23,31 @@ pub mod action {
     pub const USER_ACTIVATE: &str = "user_activate";
     pub const USER_DEACTIVATE: &str = "user_deactivate";
     pub const USER_DELETE: &str = "user_delete";
+    pub const PRODUCT_CREATE: &str = "product_create";
+    pub const PRODUCT_UPDATE: &str = "product_update";
+    pub const PRODUCT_DELETE: &str = "product_delete";
+    pub const SALE_CREATE: &str = "sale_create";
 
     pub const ALL: &[&str] = &[
-        SIGNUP, LOGIN, LOGIN_FAILED, LOGIN_THROTTLED, LOGOUT, PASSWORD_CHANGE, PROFILE_UPDATE,
-        SESSION_REVOKE, SESSIONS_REVOKE_ALL, USER_CREATE, USER_UPDATE, ROLE_CHANGE,
-        USER_ACTIVATE, USER_DEACTIVATE, USER_DELETE,
+        SIGNUP,
+        LOGIN,
+        LOGIN_FAILED,
+        LOGIN_THROTTLED,
+        LOGOUT,
+        PASSWORD_CHANGE,
+        PROFILE_UPDATE,
+        SESSION_REVOKE,
+        SESSIONS_REVOKE_ALL,
+        USER_CREATE,
+        USER_UPDATE,
+        ROLE_CHANGE,
+        USER_ACTIVATE,
+        USER_DEACTIVATE,
+        USER_DELETE,
+        PRODUCT_CREATE,
+        PRODUCT_UPDATE,
+        PRODUCT_DELETE,
+        SALE_CREATE,
     ];
 }
 

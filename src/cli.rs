@@ -11,7 +11,11 @@ use crate::db::{AppPool, PoolSettings};
 use crate::state::{App, AppState};
 
 #[derive(Debug, Parser)]
-#[command(name = "portero", version, about = "Portero: accounts, sessions, catalog and sales, as web pages and a JSON API")]
+#[command(
+    name = "portero",
+    version,
+    about = "Portero: accounts, sessions, catalog and sales, as web pages and a JSON API"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -52,7 +56,11 @@ pub fn run() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(),
         Command::Migrate => block_on(migrate()),
-        Command::CreateAdmin { username, email, password } => block_on(create_admin(username, email, password)),
+        Command::CreateAdmin {
+            username,
+            email,
+            password,
+        } => block_on(create_admin(username, email, password)),
         Command::SeedDemo { users, products } => block_on(crate::seed::seed_demo(users, products)),
     };
     match result {
@@ -89,7 +97,8 @@ pub async fn open_database() -> Result<(AppPool, AppConfig), String> {
         .await
         .map_err(|e| format!("portero: cannot open the database: {e}"))?;
     pool.migrate().await.map_err(|e| format!("portero: {e}"))?;
-    let app_config = AppConfig::from_figment(&figment).map_err(|e| format!("portero: invalid configuration: {e}"))?;
+    let app_config = AppConfig::from_figment(&figment)
+        .map_err(|e| format!("portero: invalid configuration: {e}"))?;
     Ok((pool, app_config))
 }
 
@@ -104,25 +113,37 @@ fn admin_password(flag: Option<String>) -> Result<String, String> {
     if let Some(password) = flag {
         return Ok(password);
     }
-    if let Ok(password) = std::env::var("PORTERO_ADMIN_PASSWORD") {
-        if !password.is_empty() {
-            return Ok(password);
-        }
+    if let Ok(password) = std::env::var("PORTERO_ADMIN_PASSWORD")
+        && !password.is_empty()
+    {
+        return Ok(password);
     }
-    let first = rpassword::prompt_password("Password for the administrator: ")
-        .map_err(|e| format!("portero: cannot read the password (use --password or PORTERO_ADMIN_PASSWORD): {e}"))?;
-    let second = rpassword::prompt_password("Repeat the password: ").map_err(|e| format!("portero: {e}"))?;
+    let first = rpassword::prompt_password("Password for the administrator: ").map_err(|e| {
+        format!("portero: cannot read the password (use --password or PORTERO_ADMIN_PASSWORD): {e}")
+    })?;
+    let second =
+        rpassword::prompt_password("Repeat the password: ").map_err(|e| format!("portero: {e}"))?;
     if first != second {
         return Err("portero: the passwords differ".into());
     }
     Ok(first)
 }
 
-async fn create_admin(username: String, email: String, password: Option<String>) -> Result<(), String> {
+async fn create_admin(
+    username: String,
+    email: String,
+    password: Option<String>,
+) -> Result<(), String> {
     let (pool, app_config) = open_database().await?;
     let state = AppState::new(app_config, Clock::default())?;
-    let app = App { db: &pool, state: &state };
-    let result = crate::services::users::create_admin_from_cli(&app, &username, &email, || admin_password(password)).await;
+    let app = App {
+        db: &pool,
+        state: &state,
+    };
+    let result = crate::services::users::create_admin_from_cli(&app, &username, &email, || {
+        admin_password(password)
+    })
+    .await;
     pool.shutdown().await;
     result.map(|message| println!("{message}"))
 }

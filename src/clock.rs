@@ -16,7 +16,8 @@ impl Clock {
     /// The current UTC time in whole seconds: SQLite compares timestamps as
     /// RFC 3339 text, which orders correctly only at a fixed precision.
     pub fn now(&self) -> OffsetDateTime {
-        let now = OffsetDateTime::now_utc() + Duration::seconds(self.offset_seconds.load(Ordering::Relaxed));
+        let now = OffsetDateTime::now_utc()
+            + Duration::seconds(self.offset_seconds.load(Ordering::Relaxed));
         now.replace_nanosecond(0).unwrap_or(now)
     }
 

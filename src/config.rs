@@ -58,24 +58,35 @@ impl Default for AppConfig {
 }
 
 impl AppConfig {
-    pub fn from_figment(figment: &Figment) -> Result<Self, rocket::figment::Error> {
-        figment.extract()
+    pub fn from_figment(figment: &Figment) -> Result<Self, Box<rocket::figment::Error>> {
+        figment.extract().map_err(Box::new)
     }
 
     /// The session cookie's name; `__Host-` pins it to this host over HTTPS.
     pub fn session_cookie_name(&self) -> &'static str {
-        if self.https { "__Host-portero_session" } else { "portero_session" }
+        if self.https {
+            "__Host-portero_session"
+        } else {
+            "portero_session"
+        }
     }
 
     pub fn csrf_cookie_name(&self) -> &'static str {
-        if self.https { "__Host-portero_csrf" } else { "portero_csrf" }
+        if self.https {
+            "__Host-portero_csrf"
+        } else {
+            "portero_csrf"
+        }
     }
 }
 
 /// Rocket's figment with Portero's defaults and environment shortcuts.
 pub fn figment() -> Figment {
     let mut figment = rocket::Config::figment()
-        .join(Serialized::default("databases.portero.url", DEFAULT_DATABASE_URL))
+        .join(Serialized::default(
+            "databases.portero.url",
+            DEFAULT_DATABASE_URL,
+        ))
         // The socket address is the client address unless an operator says a
         // trusted proxy sets a header; Rocket's default trusts X-Real-IP from anyone.
         .join(Serialized::default("ip_header", false));
@@ -89,7 +100,9 @@ pub fn figment() -> Figment {
 }
 
 fn env_value(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
 }
 
 /// Fails when a release build would otherwise start with a random key:
@@ -119,7 +132,10 @@ mod tests {
         assert_eq!(config.session_idle_timeout, 7200);
         assert_eq!(config.session_absolute_timeout, 604_800);
         assert_eq!(config.argon2_memory_kib, 19_456);
-        assert_eq!((config.argon2_iterations, config.argon2_parallelism), (2, 1));
+        assert_eq!(
+            (config.argon2_iterations, config.argon2_parallelism),
+            (2, 1)
+        );
     }
 
     #[test]
@@ -138,7 +154,10 @@ mod tests {
 
     #[test]
     fn https_switches_cookie_prefix() {
-        let config = AppConfig { https: true, ..AppConfig::default() };
+        let config = AppConfig {
+            https: true,
+            ..AppConfig::default()
+        };
         assert!(config.session_cookie_name().starts_with("__Host-"));
     }
 }

@@ -38,24 +38,30 @@ const SESSION_SWEEP_INTERVAL: StdDuration = StdDuration::from_secs(600);
 /// Builds the application from a figment (see [`config::figment`]) and a clock.
 pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
     config::check_secret_key(&figment)?;
-    let app_config = AppConfig::from_figment(&figment).map_err(|e| format!("portero: invalid configuration: {e}"))?;
+    let app_config = AppConfig::from_figment(&figment)
+        .map_err(|e| format!("portero: invalid configuration: {e}"))?;
     let state = AppState::new(app_config.clone(), clock).map_err(|e| format!("portero: {e}"))?;
 
     let rocket = rocket::custom(figment)
         .attach(Db::init())
         .attach(Template::fairing())
         .attach(telemetry::RequestLog)
-        .attach(headers::SecurityHeaders { hsts: app_config.https })
+        .attach(headers::SecurityHeaders {
+            hsts: app_config.https,
+        })
         .attach(AdHoc::on_liftoff("session sweeper", |rocket| {
             Box::pin(async move {
-                let (Some(db), Some(state)) = (Db::fetch(rocket), rocket.state::<AppState>()) else {
+                let (Some(db), Some(state)) = (Db::fetch(rocket), rocket.state::<AppState>())
+                else {
                     return;
                 };
                 let (pool, sessions) = ((**db).clone(), state.sessions.clone());
                 rocket::tokio::spawn(async move {
                     loop {
                         let now = sessions.clock().now();
-                        if let Err(error) = db::sessions::purge_expired(&pool, now, sessions.idle_cutoff(now)).await {
+                        if let Err(error) =
+                            db::sessions::purge_expired(&pool, now, sessions.idle_cutoff(now)).await
+                        {
                             tracing::warn!(?error, "session sweep failed");
                         }
                         rocket::tokio::time::sleep(SESSION_SWEEP_INTERVAL).await;

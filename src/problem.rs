@@ -5,8 +5,8 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 use rocket::serde::json::Json;
-use rocket_okapi::okapi::openapi3::Responses;
 use rocket_okapi::r#gen::OpenApiGenerator;
+use rocket_okapi::okapi::openapi3::Responses;
 use rocket_okapi::response::OpenApiResponderInner;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -48,7 +48,9 @@ impl Problem {
             405 => "This method is not allowed here.",
             413 => "The request body is larger than the limit.",
             415 => "Send the body as application/json.",
-            422 => "The request body is not valid JSON for this endpoint (check field names and types).",
+            422 => {
+                "The request body is not valid JSON for this endpoint (check field names and types)."
+            }
             429 => "Too many attempts; wait and try again.",
             503 => "The service is temporarily unavailable.",
             _ => "The server could not complete the request.",
@@ -85,12 +87,20 @@ impl ApiError {
             },
             AppError::Conflict(errors) => Problem {
                 errors: errors.as_slice().to_vec(),
-                ..Problem::new(status, errors.as_slice().first().map_or("Conflict.", |e| e.message.as_str()))
+                ..Problem::new(
+                    status,
+                    errors
+                        .as_slice()
+                        .first()
+                        .map_or("Conflict.", |e| e.message.as_str()),
+                )
             },
             AppError::BadCredentials => Problem::new(status, "Wrong login or password."),
             AppError::Forbidden(why) => Problem::new(status, *why),
             AppError::Throttled { .. } => Problem::for_status(status),
-            AppError::Unauthenticated | AppError::NotFound | AppError::Internal(_) => Problem::for_status(status),
+            AppError::Unauthenticated | AppError::NotFound | AppError::Internal(_) => {
+                Problem::for_status(status)
+            }
         }
     }
 }
@@ -109,7 +119,7 @@ impl<'r> Responder<'r, 'static> for ApiError {
 }
 
 /// Serialises a problem with its content type and status.
-pub fn problem_response<'r>(problem: Problem, request: &'r Request<'_>) -> response::Result<'static> {
+pub fn problem_response(problem: Problem, request: &Request<'_>) -> response::Result<'static> {
     let status = Status::from_code(problem.status).unwrap_or(Status::InternalServerError);
     Response::build_from(Json(problem).respond_to(request)?)
         .status(status)
@@ -126,7 +136,10 @@ impl OpenApiResponderInner for ApiError {
         for (code, description) in [
             ("400", "Malformed request"),
             ("401", "No valid session, or wrong login or password"),
-            ("403", "Not allowed (not an administrator, or a cross-site request)"),
+            (
+                "403",
+                "Not allowed (not an administrator, or a cross-site request)",
+            ),
             ("404", "Not found"),
             ("409", "Conflicts with stored data"),
             ("413", "Body too large"),
@@ -139,7 +152,10 @@ impl OpenApiResponderInner for ApiError {
             let mut content = rocket_okapi::okapi::Map::new();
             content.insert(
                 "application/problem+json".to_owned(),
-                MediaType { schema: Some(schema.clone()), ..MediaType::default() },
+                MediaType {
+                    schema: Some(schema.clone()),
+                    ..MediaType::default()
+                },
             );
             responses.responses.insert(
                 code.to_owned(),
@@ -157,7 +173,11 @@ impl OpenApiResponderInner for ApiError {
 /// Catchers for `/api`: whatever Rocket rejects becomes a problem body.
 #[rocket::catch(default)]
 pub fn api_default(status: Status, request: &Request<'_>) -> ProblemResponse {
-    if let Some(detail) = request.local_cache(|| crate::routes::api::BodyError(None)).0.clone() {
+    if let Some(detail) = request
+        .local_cache(|| crate::routes::api::BodyError(None))
+        .0
+        .clone()
+    {
         return ProblemResponse(Problem::new(status, detail));
     }
     ProblemResponse(Problem::for_status(status))

@@ -18,17 +18,56 @@ use crate::db::{AppPool, on_pool};
 pub const DEMO_PASSWORD: &str = "demo-password";
 
 const FIRST_NAMES: &[&str] = &[
-    "Ana", "Luis", "María", "Carlos", "Lucía", "Javier", "Elena", "Pablo", "Sofía", "Diego", "Laura", "Miguel",
-    "Carmen", "Andrés", "Isabel", "Jorge", "Paula", "Raúl", "Marta", "Hugo", "Olivia", "Noah", "Emma", "Liam",
-    "Mia", "Lucas", "Chloe", "Mateo", "Zoe", "Leo", "Amelia", "Ethan", "Grace", "Samuel", "Nora", "Daniel",
-    "Alice", "Tomás", "Irene", "Adrián", "Sara", "Iván", "Julia", "Bruno", "Alba", "Omar", "Nuria", "Víctor",
+    "Ana", "Luis", "María", "Carlos", "Lucía", "Javier", "Elena", "Pablo", "Sofía", "Diego",
+    "Laura", "Miguel", "Carmen", "Andrés", "Isabel", "Jorge", "Paula", "Raúl", "Marta", "Hugo",
+    "Olivia", "Noah", "Emma", "Liam", "Mia", "Lucas", "Chloe", "Mateo", "Zoe", "Leo", "Amelia",
+    "Ethan", "Grace", "Samuel", "Nora", "Daniel", "Alice", "Tomás", "Irene", "Adrián", "Sara",
+    "Iván", "Julia", "Bruno", "Alba", "Omar", "Nuria", "Víctor",
 ];
 
 const LAST_NAMES: &[&str] = &[
-    "García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Martín",
-    "Jiménez", "Ruiz", "Hernández", "Díaz", "Moreno", "Álvarez", "Romero", "Navarro", "Torres", "Domínguez",
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Taylor", "Clark", "Lewis",
-    "Walker", "Hall", "Young", "King", "Wright", "Scott", "Green", "Baker", "Adams", "Nelson", "Carter",
+    "García",
+    "Fernández",
+    "González",
+    "Rodríguez",
+    "López",
+    "Martínez",
+    "Sánchez",
+    "Pérez",
+    "Gómez",
+    "Martín",
+    "Jiménez",
+    "Ruiz",
+    "Hernández",
+    "Díaz",
+    "Moreno",
+    "Álvarez",
+    "Romero",
+    "Navarro",
+    "Torres",
+    "Domínguez",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Wilson",
+    "Taylor",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Hall",
+    "Young",
+    "King",
+    "Wright",
+    "Scott",
+    "Green",
+    "Baker",
+    "Adams",
+    "Nelson",
+    "Carter",
 ];
 
 /// Rows per INSERT statement; 1,000 rows × 12 columns stays under both
@@ -60,7 +99,11 @@ async fn count_demo_users(pool: &AppPool) -> Result<i64, sqlx::Error> {
     .await)
 }
 
-async fn seed_users(pool: &AppPool, config: &crate::config::AppConfig, users: u64) -> Result<(), String> {
+async fn seed_users(
+    pool: &AppPool,
+    config: &crate::config::AppConfig,
+    users: u64,
+) -> Result<(), String> {
     if users == 0 {
         return Ok(());
     }
@@ -71,10 +114,17 @@ async fn seed_users(pool: &AppPool, config: &crate::config::AppConfig, users: u6
         println!("Demo users already exist (user0000001 is taken); skipping users.");
         return Ok(());
     }
-    let params = argon2::Params::new(config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism, None)
-        .map_err(|e| format!("portero: argon2 parameters: {e}"))?;
+    let params = argon2::Params::new(
+        config.argon2_memory_kib,
+        config.argon2_iterations,
+        config.argon2_parallelism,
+        None,
+    )
+    .map_err(|e| format!("portero: argon2 parameters: {e}"))?;
     let hash = hash_with(&params, DEMO_PASSWORD).map_err(|e| format!("portero: {e}"))?;
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| OffsetDateTime::now_utc());
+    let now = OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| OffsetDateTime::now_utc());
     // Sign-up dates spread over the last two years, oldest first.
     let span = Duration::days(730).whole_seconds();
     let progress = ProgressBar::new(users);
@@ -121,7 +171,10 @@ async fn seed_users(pool: &AppPool, config: &crate::config::AppConfig, users: u6
         next = tx_end + 1;
     }
     progress.finish_and_clear();
-    println!("Created {users} demo users in {:.1} s (password: {DEMO_PASSWORD}).", started.elapsed().as_secs_f64());
+    println!(
+        "Created {users} demo users in {:.1} s (password: {DEMO_PASSWORD}).",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -1,8 +1,8 @@
 //! Process-wide state shared by every request, and the `App` guard that
 //! hands it to handlers together with the pool.
 
-use rocket::request::{FromRequest, Outcome, Request};
 use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome, Request};
 use rocket_okapi::r#gen::OpenApiGenerator;
 use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
 
@@ -23,7 +23,12 @@ impl AppState {
     pub fn new(config: AppConfig, clock: Clock) -> Result<Self, String> {
         let hasher = PasswordHasher::new(&config)?;
         let sessions = Sessions::new(config.clone(), clock.clone());
-        Ok(AppState { config, clock, hasher, sessions })
+        Ok(AppState {
+            config,
+            clock,
+            hasher,
+            sessions,
+        })
     }
 }
 
@@ -54,7 +59,11 @@ impl<'r> FromRequest<'r> for App<'r> {
 }
 
 impl<'r> OpenApiFromRequest<'r> for App<'r> {
-    fn from_request_input(_: &mut OpenApiGenerator, _: String, _: bool) -> rocket_okapi::Result<RequestHeaderInput> {
+    fn from_request_input(
+        _: &mut OpenApiGenerator,
+        _: String,
+        _: bool,
+    ) -> rocket_okapi::Result<RequestHeaderInput> {
         Ok(RequestHeaderInput::None)
     }
 }

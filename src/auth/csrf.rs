@@ -13,8 +13,8 @@ use subtle::ConstantTimeEq;
 
 use super::guards::{GuardError, MaybeUser};
 use super::session::random_token;
-use crate::state::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// The token the current request's forms must carry.
 #[derive(Debug, Clone)]
@@ -31,7 +31,9 @@ impl CsrfToken {
         if matches && !submitted.is_empty() {
             Ok(())
         } else {
-            Err(AppError::Forbidden("The form expired or came from another site. Reload the page and try again."))
+            Err(AppError::Forbidden(
+                "The form expired or came from another site. Reload the page and try again.",
+            ))
         }
     }
 }

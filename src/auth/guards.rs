@@ -5,14 +5,14 @@
 use rocket::http::Status;
 use rocket::outcome::try_outcome;
 use rocket::request::{FromRequest, Outcome, Request};
-use rocket_okapi::okapi::openapi3::{SecurityRequirement, SecurityScheme, SecuritySchemeData};
 use rocket_okapi::r#gen::OpenApiGenerator;
+use rocket_okapi::okapi::openapi3::{SecurityRequirement, SecurityScheme, SecuritySchemeData};
 use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
 
-use crate::state::AppState;
 use crate::db::Db;
 use crate::db::sessions::SessionWithUser;
 use crate::db::users::User;
+use crate::state::AppState;
 
 /// A request made within a live session.
 #[derive(Debug, Clone)]
@@ -135,19 +135,31 @@ fn cookie_security(required: bool) -> RequestHeaderInput {
 }
 
 impl OpenApiFromRequest<'_> for CurrentUser {
-    fn from_request_input(_: &mut OpenApiGenerator, _: String, _: bool) -> rocket_okapi::Result<RequestHeaderInput> {
+    fn from_request_input(
+        _: &mut OpenApiGenerator,
+        _: String,
+        _: bool,
+    ) -> rocket_okapi::Result<RequestHeaderInput> {
         Ok(cookie_security(true))
     }
 }
 
 impl OpenApiFromRequest<'_> for Admin {
-    fn from_request_input(_: &mut OpenApiGenerator, _: String, _: bool) -> rocket_okapi::Result<RequestHeaderInput> {
+    fn from_request_input(
+        _: &mut OpenApiGenerator,
+        _: String,
+        _: bool,
+    ) -> rocket_okapi::Result<RequestHeaderInput> {
         Ok(cookie_security(true))
     }
 }
 
 impl OpenApiFromRequest<'_> for MaybeUser {
-    fn from_request_input(_: &mut OpenApiGenerator, _: String, _: bool) -> rocket_okapi::Result<RequestHeaderInput> {
+    fn from_request_input(
+        _: &mut OpenApiGenerator,
+        _: String,
+        _: bool,
+    ) -> rocket_okapi::Result<RequestHeaderInput> {
         Ok(cookie_security(false))
     }
 }

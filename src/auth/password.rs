@@ -71,7 +71,10 @@ impl PasswordHasher {
         Ok(exists && matches)
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> AppResult<T> {
         let permit = self
             .permits
             .clone()
@@ -100,18 +103,33 @@ mod tests {
     use crate::domain::PasswordContext;
 
     fn cheap() -> PasswordHasher {
-        let config = AppConfig { argon2_memory_kib: 1024, argon2_iterations: 1, ..AppConfig::default() };
+        let config = AppConfig {
+            argon2_memory_kib: 1024,
+            argon2_iterations: 1,
+            ..AppConfig::default()
+        };
         PasswordHasher::new(&config).unwrap()
     }
 
     #[tokio::test]
     async fn hashes_verify_and_use_argon2id() {
         let hasher = cheap();
-        let password = Password::parse("correct horse battery", PasswordContext::default()).unwrap();
+        let password =
+            Password::parse("correct horse battery", PasswordContext::default()).unwrap();
         let hash = hasher.hash(&password).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"), "{hash}");
-        assert!(hasher.verify("correct horse battery", Some(&hash)).await.unwrap());
-        assert!(!hasher.verify("wrong horse battery", Some(&hash)).await.unwrap());
+        assert!(
+            hasher
+                .verify("correct horse battery", Some(&hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify("wrong horse battery", Some(&hash))
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]
@@ -124,6 +142,10 @@ mod tests {
     #[test]
     fn default_parameters_are_owasp() {
         let hasher = PasswordHasher::new(&AppConfig::default()).unwrap();
-        assert!(hasher.dummy_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(
+            hasher
+                .dummy_hash
+                .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
+        );
     }
 }

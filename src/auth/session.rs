@@ -12,8 +12,8 @@ use time::{Duration, OffsetDateTime};
 use super::ClientMeta;
 use crate::clock::Clock;
 use crate::config::AppConfig;
-use crate::db::sessions::{self, NewSession, SessionWithUser};
 use crate::db::AppPool;
+use crate::db::sessions::{self, NewSession, SessionWithUser};
 use crate::error::AppResult;
 
 /// Session policy and cookie handling, kept in Rocket's managed state.
@@ -94,15 +94,27 @@ impl Sessions {
 
     /// The live session behind the request's cookie, with its user; records
     /// use at most once per `session_touch_interval` to spare writes.
-    pub async fn load(&self, pool: &AppPool, cookies: &CookieJar<'_>) -> AppResult<Option<SessionWithUser>> {
+    pub async fn load(
+        &self,
+        pool: &AppPool,
+        cookies: &CookieJar<'_>,
+    ) -> AppResult<Option<SessionWithUser>> {
         let Some(cookie) = cookies.get_private(self.config.session_cookie_name()) else {
             return Ok(None);
         };
         let now = self.clock.now();
-        let found = sessions::find_live(pool, &token_hash(cookie.value()), now, self.idle_cutoff(now)).await?;
+        let found = sessions::find_live(
+            pool,
+            &token_hash(cookie.value()),
+            now,
+            self.idle_cutoff(now),
+        )
+        .await?;
         match &found {
             Some(session) => {
-                if now - session.last_seen_at >= Duration::seconds(self.config.session_touch_interval) {
+                if now - session.last_seen_at
+                    >= Duration::seconds(self.config.session_touch_interval)
+                {
                     sessions::touch(pool, session.session_id, now).await?;
                 }
             }
@@ -118,12 +130,16 @@ impl Sessions {
             .http_only(true)
             .same_site(SameSite::Lax)
             .secure(self.config.https)
-            .max_age(rocket::time::Duration::seconds(self.config.session_absolute_timeout))
+            .max_age(rocket::time::Duration::seconds(
+                self.config.session_absolute_timeout,
+            ))
             .build()
     }
 
     fn removal_cookie(&self) -> Cookie<'static> {
-        Cookie::build(self.config.session_cookie_name()).path("/").build()
+        Cookie::build(self.config.session_cookie_name())
+            .path("/")
+            .build()
     }
 }
 

@@ -62,7 +62,12 @@ pub struct AuditFilter {
 }
 
 /// A page of events, newest first, and the total that match.
-pub async fn list(pool: &AppPool, filter: &AuditFilter, limit: i64, offset: i64) -> AppResult<(Vec<AuditEvent>, i64)> {
+pub async fn list(
+    pool: &AppPool,
+    filter: &AuditFilter,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<AuditEvent>, i64)> {
     let mut clauses = Vec::new();
     let mut next = 0;
     let mut placeholder = || {
@@ -85,7 +90,11 @@ pub async fn list(pool: &AppPool, filter: &AuditFilter, limit: i64, offset: i64)
     if filter.to.is_some() {
         clauses.push(format!("at < {}", placeholder()));
     }
-    let filters = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    let filters = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
     let (limit_p, offset_p) = (placeholder(), placeholder());
     let page_sql = format!(
         "SELECT id, at, actor_id, actor_name, action, target_user_id, target, ip, detail \
@@ -113,13 +122,17 @@ pub async fn list(pool: &AppPool, filter: &AuditFilter, limit: i64, offset: i64)
             query
         }};
     }
-    let rows = on_pool!(pool, |p| bind_filters!(sqlx::query_as::<_, AuditEvent>(&page_sql))
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(p)
-        .await)?;
-    let total = on_pool!(pool, |p| bind_filters!(sqlx::query_scalar::<_, i64>(&count_sql))
-        .fetch_one(p)
-        .await)?;
+    let rows = on_pool!(pool, |p| bind_filters!(sqlx::query_as::<_, AuditEvent>(
+        &page_sql
+    ))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(p)
+    .await)?;
+    let total = on_pool!(pool, |p| bind_filters!(sqlx::query_scalar::<_, i64>(
+        &count_sql
+    ))
+    .fetch_one(p)
+    .await)?;
     Ok((rows, total))
 }

@@ -5,6 +5,8 @@
 //! same on both backends, which keeps most SQL strings shared.
 
 pub mod audit;
+pub mod products;
+pub mod sales;
 pub mod sessions;
 pub mod users;
 
@@ -79,7 +81,7 @@ pub enum DbError {
         source: std::io::Error,
     },
     #[error("invalid database configuration: {0}")]
-    Config(#[from] rocket::figment::Error),
+    Config(#[from] Box<rocket::figment::Error>),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
@@ -166,7 +168,10 @@ impl AppPool {
 
     /// A round trip to the database, for `/readyz`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        on_pool!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+        on_pool!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|_| ()))
     }
 
     pub async fn shutdown(&self) {
@@ -205,7 +210,9 @@ impl rocket_db_pools::Pool for AppPool {
     type Error = DbError;
 
     async fn init(figment: &Figment) -> Result<Self, Self::Error> {
-        let config = figment.extract::<rocket_db_pools::Config>()?;
+        let config = figment
+            .extract::<rocket_db_pools::Config>()
+            .map_err(Box::new)?;
         let pool = AppPool::connect(&PoolSettings::from(config)).await?;
         pool.migrate().await?;
         Ok(pool)
@@ -256,9 +263,18 @@ mod tests {
 
     #[test]
     fn backend_follows_the_scheme() {
-        assert_eq!(Backend::from_url("sqlite://data/x.db").ok(), Some(Backend::Sqlite));
-        assert_eq!(Backend::from_url("postgres://u@h/db").ok(), Some(Backend::Postgres));
-        assert_eq!(Backend::from_url("postgresql://u@h/db").ok(), Some(Backend::Postgres));
+        assert_eq!(
+            Backend::from_url("sqlite://data/x.db").ok(),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
         assert!(Backend::from_url("mysql://u@h/db").is_err());
     }
 

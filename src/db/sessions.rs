@@ -76,31 +76,37 @@ pub async fn find_live(
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.is_active = $4"
     );
-    Ok(on_pool!(pool, |p| sqlx::query_as::<_, SessionWithUser>(&sql)
-        .bind(token_hash)
-        .bind(now)
-        .bind(idle_cutoff)
-        .bind(true)
-        .fetch_optional(p)
-        .await)?)
+    Ok(on_pool!(pool, |p| sqlx::query_as::<_, SessionWithUser>(
+        &sql
+    )
+    .bind(token_hash)
+    .bind(now)
+    .bind(idle_cutoff)
+    .bind(true)
+    .fetch_optional(p)
+    .await)?)
 }
 
 pub async fn touch(pool: &AppPool, id: i64, now: OffsetDateTime) -> AppResult<()> {
-    on_pool!(pool, |p| sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(p)
-        .await
-        .map(|_| ()))?;
+    on_pool!(pool, |p| sqlx::query(
+        "UPDATE sessions SET last_seen_at = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(now)
+    .execute(p)
+    .await
+    .map(|_| ()))?;
     Ok(())
 }
 
 pub async fn delete_by_hash(pool: &AppPool, token_hash: &[u8]) -> AppResult<()> {
-    on_pool!(pool, |p| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(p)
-        .await
-        .map(|_| ()))?;
+    on_pool!(pool, |p| sqlx::query(
+        "DELETE FROM sessions WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .execute(p)
+    .await
+    .map(|_| ()))?;
     Ok(())
 }
 
@@ -118,7 +124,11 @@ pub async fn delete_for_user(pool: &AppPool, user_id: i64, id: i64) -> AppResult
 }
 
 /// Deletes every session of a user except `keep` (when given); returns how many.
-pub async fn delete_all_for_user(pool: &AppPool, user_id: i64, keep: Option<i64>) -> AppResult<u64> {
+pub async fn delete_all_for_user(
+    pool: &AppPool,
+    user_id: i64,
+    keep: Option<i64>,
+) -> AppResult<u64> {
     Ok(on_pool!(pool, |p| sqlx::query(
         "DELETE FROM sessions WHERE user_id = $1 AND id <> $2"
     )
@@ -162,7 +172,11 @@ pub async fn list_for_user(
 }
 
 /// Removes sessions that can no longer be used, so the table stays small.
-pub async fn purge_expired(pool: &AppPool, now: OffsetDateTime, idle_cutoff: OffsetDateTime) -> AppResult<u64> {
+pub async fn purge_expired(
+    pool: &AppPool,
+    now: OffsetDateTime,
+    idle_cutoff: OffsetDateTime,
+) -> AppResult<u64> {
     Ok(on_pool!(pool, |p| sqlx::query(
         "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2"
     )

@@ -116,7 +116,10 @@ pub async fn insert(pool: &AppPool, user: &NewUser, now: OffsetDateTime) -> AppR
 
 pub async fn find(pool: &AppPool, id: i64) -> AppResult<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    Ok(on_pool!(pool, |p| sqlx::query_as::<_, User>(&sql).bind(id).fetch_optional(p).await)?)
+    Ok(on_pool!(pool, |p| sqlx::query_as::<_, User>(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await)?)
 }
 
 pub async fn find_by_username(pool: &AppPool, username: &str) -> AppResult<Option<User>> {
@@ -129,7 +132,11 @@ pub async fn find_by_username(pool: &AppPool, username: &str) -> AppResult<Optio
 
 /// Looks a login name up as a username or, when it contains `@`, an e-mail.
 pub async fn credentials_by_login(pool: &AppPool, login: &str) -> AppResult<Option<Credentials>> {
-    let column = if login.contains('@') { "email" } else { "username" };
+    let column = if login.contains('@') {
+        "email"
+    } else {
+        "username"
+    };
     let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE {column} = $1");
     Ok(on_pool!(pool, |p| sqlx::query_as::<_, Credentials>(&sql)
         .bind(login)
@@ -188,7 +195,12 @@ pub async fn update(
     .map_err(conflict_from)
 }
 
-pub async fn set_password_hash(pool: &AppPool, id: i64, hash: &str, now: OffsetDateTime) -> AppResult<()> {
+pub async fn set_password_hash(
+    pool: &AppPool,
+    id: i64,
+    hash: &str,
+    now: OffsetDateTime,
+) -> AppResult<()> {
     on_pool!(pool, |p| sqlx::query(
         "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1"
     )
@@ -202,12 +214,14 @@ pub async fn set_password_hash(pool: &AppPool, id: i64, hash: &str, now: OffsetD
 }
 
 pub async fn record_login(pool: &AppPool, id: i64, now: OffsetDateTime) -> AppResult<()> {
-    on_pool!(pool, |p| sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(p)
-        .await
-        .map(|_| ()))?;
+    on_pool!(pool, |p| sqlx::query(
+        "UPDATE users SET last_login_at = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(now)
+    .execute(p)
+    .await
+    .map(|_| ()))?;
     Ok(())
 }
 
@@ -329,9 +343,9 @@ pub async fn list(
         let p = placeholder();
         let names = match pool.backend() {
             // NOCASE columns: LIKE is case-insensitive and uses the index.
-            super::Backend::Sqlite => format!(
-                "first_name LIKE {p} ESCAPE '\\' OR last_name LIKE {p} ESCAPE '\\'"
-            ),
+            super::Backend::Sqlite => {
+                format!("first_name LIKE {p} ESCAPE '\\' OR last_name LIKE {p} ESCAPE '\\'")
+            }
             super::Backend::Postgres => format!(
                 "lower(first_name) LIKE {p} ESCAPE '\\' OR lower(last_name) LIKE {p} ESCAPE '\\'"
             ),
@@ -378,14 +392,18 @@ pub async fn list(
             query
         }};
     }
-    let rows = on_pool!(pool, |p| bind_filters!(sqlx::query_as::<_, User>(&page_sql))
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(p)
-        .await)?;
-    let total = on_pool!(pool, |p| bind_filters!(sqlx::query_scalar::<_, i64>(&count_sql))
-        .fetch_one(p)
-        .await)?;
+    let rows = on_pool!(pool, |p| bind_filters!(sqlx::query_as::<_, User>(
+        &page_sql
+    ))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(p)
+    .await)?;
+    let total = on_pool!(pool, |p| bind_filters!(sqlx::query_scalar::<_, i64>(
+        &count_sql
+    ))
+    .fetch_one(p)
+    .await)?;
     Ok((rows, total))
 }
 
@@ -395,11 +413,18 @@ pub async fn counts(pool: &AppPool) -> AppResult<(i64, i64, i64)> {
                       COALESCE(SUM(CASE WHEN is_active THEN 1 ELSE 0 END), 0), \
                       COALESCE(SUM(CASE WHEN role = 'admin' THEN 1 ELSE 0 END), 0) \
                FROM users";
-    Ok(on_pool!(pool, |p| sqlx::query_as::<_, (i64, i64, i64)>(sql).fetch_one(p).await)?)
+    Ok(on_pool!(pool, |p| sqlx::query_as::<_, (i64, i64, i64)>(
+        sql
+    )
+    .fetch_one(p)
+    .await)?)
 }
 
 /// Sign-ups per UTC day since `from`, oldest first; days without any are absent.
-pub async fn signups_per_day(pool: &AppPool, from: OffsetDateTime) -> AppResult<Vec<(String, i64)>> {
+pub async fn signups_per_day(
+    pool: &AppPool,
+    from: OffsetDateTime,
+) -> AppResult<Vec<(String, i64)>> {
     let day = match pool.backend() {
         super::Backend::Sqlite => "substr(created_at, 1, 10)",
         super::Backend::Postgres => "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
@@ -407,5 +432,10 @@ pub async fn signups_per_day(pool: &AppPool, from: OffsetDateTime) -> AppResult<
     let sql = format!(
         "SELECT {day} AS day, COUNT(*) FROM users WHERE created_at >= $1 GROUP BY day ORDER BY day"
     );
-    Ok(on_pool!(pool, |p| sqlx::query_as::<_, (String, i64)>(&sql).bind(from).fetch_all(p).await)?)
+    Ok(on_pool!(pool, |p| sqlx::query_as::<_, (String, i64)>(
+        &sql
+    )
+    .bind(from)
+    .fetch_all(p)
+    .await)?)
 }

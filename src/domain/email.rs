@@ -16,7 +16,10 @@ impl Email {
             return Err("Enter an e-mail address.".into());
         }
         if email.len() > Self::MAX_LEN {
-            return Err(format!("An e-mail address has at most {} characters.", Self::MAX_LEN));
+            return Err(format!(
+                "An e-mail address has at most {} characters.",
+                Self::MAX_LEN
+            ));
         }
         let invalid = || "Enter an e-mail address like name@example.com.".to_string();
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
@@ -25,9 +28,9 @@ impl Email {
             || local.starts_with('.')
             || local.ends_with('.')
             || local.contains("..")
-            || !local.chars().all(|c| {
-                c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c)
-            })
+            || !local
+                .chars()
+                .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
         {
             return Err(invalid());
         }
@@ -67,12 +70,19 @@ mod tests {
 
     #[test]
     fn lower_cases_and_trims() {
-        assert_eq!(Email::parse(" Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        assert_eq!(
+            Email::parse(" Ann@Example.COM ").unwrap().as_str(),
+            "ann@example.com"
+        );
     }
 
     #[test]
     fn accepts_common_forms() {
-        for good in ["a@b.co", "first.last+tag@mail.example.org", "x_y@sub-domain.example"] {
+        for good in [
+            "a@b.co",
+            "first.last+tag@mail.example.org",
+            "x_y@sub-domain.example",
+        ] {
             assert!(Email::parse(good).is_ok(), "{good} was rejected");
         }
     }
@@ -80,8 +90,19 @@ mod tests {
     #[test]
     fn rejects_malformed_addresses() {
         for bad in [
-            "", "plain", "@example.com", "a@", "a@localhost", "a@@b.com", "a b@c.com",
-            "a@b..com", ".a@b.com", "a.@b.com", "a..b@c.com", "a@-b.com", "a@b\n.com",
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@localhost",
+            "a@@b.com",
+            "a b@c.com",
+            "a@b..com",
+            ".a@b.com",
+            "a.@b.com",
+            "a..b@c.com",
+            "a@-b.com",
+            "a@b\n.com",
             "<script>@x.com",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} was accepted");
@@ -92,7 +113,13 @@ mod tests {
     fn enforces_length() {
         let long = format!("{}@{}.com", "a".repeat(64), "b".repeat(63));
         assert!(Email::parse(&long).is_ok());
-        let too_long = format!("{}@{}.{}.{}.com", "a".repeat(64), "b".repeat(63), "c".repeat(63), "d".repeat(63));
+        let too_long = format!(
+            "{}@{}.{}.{}.com",
+            "a".repeat(64),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(63)
+        );
         assert!(Email::parse(&too_long).is_err());
         assert!(Email::parse(&format!("{}@b.com", "a".repeat(65))).is_err());
     }

@@ -6,12 +6,16 @@
 mod email;
 mod password;
 mod person;
+mod product;
 mod role;
 mod username;
 
 pub use email::Email;
 pub use password::{Password, PasswordContext};
 pub use person::{OptionalText, PersonName, Phone};
+pub use product::{
+    ProductName, Sku, parse_description, parse_price_cents, parse_quantity, parse_stock,
+};
 pub use role::Role;
 pub use username::Username;
 

@@ -86,7 +86,11 @@ mod tests {
 
     #[test]
     fn ships_a_large_common_list() {
-        assert!(Password::common_list_len() >= 10_000, "{}", Password::common_list_len());
+        assert!(
+            Password::common_list_len() >= 10_000,
+            "{}",
+            Password::common_list_len()
+        );
     }
 
     #[test]

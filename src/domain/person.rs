@@ -42,7 +42,10 @@ impl OptionalText {
             if text.chars().count() > max {
                 return Err(format!("Use at most {max} characters."));
             }
-            if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+            if text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\r')
+            {
                 return Err("Remove the control characters.".into());
             }
         }
@@ -90,15 +93,24 @@ mod tests {
         assert!(PersonName::parse(&"x".repeat(64)).is_ok());
         assert!(PersonName::parse(&"x".repeat(65)).is_err());
         assert!(PersonName::parse("a\u{0}b").is_err());
-        assert_eq!(PersonName::parse("O'Brien-Núñez").unwrap().as_str(), "O'Brien-Núñez");
+        assert_eq!(
+            PersonName::parse("O'Brien-Núñez").unwrap().as_str(),
+            "O'Brien-Núñez"
+        );
     }
 
     #[test]
     fn optional_text_blank_is_none() {
-        assert_eq!(OptionalText::parse(Some("   "), 10).unwrap().into_inner(), None);
+        assert_eq!(
+            OptionalText::parse(Some("   "), 10).unwrap().into_inner(),
+            None
+        );
         assert_eq!(OptionalText::parse(None, 10).unwrap().into_inner(), None);
         assert_eq!(
-            OptionalText::parse(Some("1 Main St\nTown"), 20).unwrap().into_inner().as_deref(),
+            OptionalText::parse(Some("1 Main St\nTown"), 20)
+                .unwrap()
+                .into_inner()
+                .as_deref(),
             Some("1 Main St\nTown")
         );
         assert!(OptionalText::parse(Some("abcdefghijk"), 10).is_err());

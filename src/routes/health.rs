@@ -21,10 +21,16 @@ fn healthz() -> Json<Value> {
 #[get("/readyz")]
 async fn readyz(db: &Db) -> (Status, Json<Value>) {
     match db.ping().await {
-        Ok(()) => (Status::Ok, Json(json!({ "status": "ok", "database": "ok" }))),
+        Ok(()) => (
+            Status::Ok,
+            Json(json!({ "status": "ok", "database": "ok" })),
+        ),
         Err(error) => {
             tracing::warn!(%error, "readiness check failed");
-            (Status::ServiceUnavailable, Json(json!({ "status": "unavailable", "database": "unreachable" })))
+            (
+                Status::ServiceUnavailable,
+                Json(json!({ "status": "unavailable", "database": "unreachable" })),
+            )
         }
     }
 }

@@ -42,7 +42,11 @@ pub struct ProfileInput {
 }
 
 /// Checks every field of a new account and reports all problems at once.
-pub fn validate_new_account(input: &NewAccount<'_>, role: Role, is_active: bool) -> Result<(NewUser, Password), FieldErrors> {
+pub fn validate_new_account(
+    input: &NewAccount<'_>,
+    role: Role,
+    is_active: bool,
+) -> Result<(NewUser, Password), FieldErrors> {
     let mut errors = FieldErrors::new();
     let username = errors.check("username", Username::parse(input.username));
     let email = errors.check("email", Email::parse(input.email));
@@ -53,10 +57,23 @@ pub fn validate_new_account(input: &NewAccount<'_>, role: Role, is_active: bool)
     let password = errors.check("password", Password::parse(input.password, context));
     let first_name = errors.check("first_name", PersonName::parse(input.first_name));
     let last_name = errors.check("last_name", PersonName::parse(input.last_name));
-    let address = errors.check("address", OptionalText::parse(input.address, MAX_ADDRESS_LEN));
+    let address = errors.check(
+        "address",
+        OptionalText::parse(input.address, MAX_ADDRESS_LEN),
+    );
     let phone = errors.check("phone", Phone::parse(input.phone));
-    match (username, email, password, first_name, last_name, address, phone) {
-        (Some(username), Some(email), Some(password), Some(first), Some(last), Some(address), Some(phone)) => Ok((
+    match (
+        username, email, password, first_name, last_name, address, phone,
+    ) {
+        (
+            Some(username),
+            Some(email),
+            Some(password),
+            Some(first),
+            Some(last),
+            Some(address),
+            Some(phone),
+        ) => Ok((
             NewUser {
                 username: username.into_inner(),
                 email: email.into_inner(),
@@ -75,7 +92,12 @@ pub fn validate_new_account(input: &NewAccount<'_>, role: Role, is_active: bool)
 }
 
 /// Creates an account (hashing off the async workers); 409 on a taken name.
-pub async fn create_account(app: &App<'_>, input: &NewAccount<'_>, role: Role, is_active: bool) -> AppResult<User> {
+pub async fn create_account(
+    app: &App<'_>,
+    input: &NewAccount<'_>,
+    role: Role,
+    is_active: bool,
+) -> AppResult<User> {
     let (mut new_user, password) = validate_new_account(input, role, is_active)?;
     new_user.password_hash = app.state.hasher.hash(&password).await?;
     users::insert(app.db, &new_user, app.now()).await
@@ -89,16 +111,28 @@ pub async fn sign_up(
     input: &NewAccount<'_>,
 ) -> AppResult<User> {
     let user = create_account(app, input, Role::User, true).await?;
-    app.state.sessions.start(app.db, cookies, user.id, client).await?;
+    app.state
+        .sessions
+        .start(app.db, cookies, user.id, client)
+        .await?;
     users::record_login(app.db, user.id, app.now()).await?;
-    Event::new(action::SIGNUP, client).actor(&user).target(&user).record(app).await?;
+    Event::new(action::SIGNUP, client)
+        .actor(&user)
+        .target(&user)
+        .record(app)
+        .await?;
     Ok(user)
 }
 
 /// Checks a login name and password. Unknown name, wrong password and
 /// inactive account all cost one argon2 verification and give
 /// [`AppError::BadCredentials`], so neither answer nor timing tells them apart.
-pub async fn authenticate(app: &App<'_>, client: &ClientMeta, login: &str, password: &str) -> AppResult<User> {
+pub async fn authenticate(
+    app: &App<'_>,
+    client: &ClientMeta,
+    login: &str,
+    password: &str,
+) -> AppResult<User> {
     let login = login.trim().to_lowercase();
     let found = if login.is_empty() || login.len() > MAX_LOGIN_LEN {
         None
@@ -116,11 +150,13 @@ pub async fn authenticate(app: &App<'_>, client: &ClientMeta, login: &str, passw
             let mut event = Event::new(action::LOGIN_FAILED, client)
                 .target_text(format!("login:{}", truncate(&login, 64)));
             if let Some(credentials) = &found {
-                event = event.target(&credentials.user).detail(if credentials.user.is_active {
-                    "wrong password"
-                } else {
-                    "inactive account"
-                });
+                event = event
+                    .target(&credentials.user)
+                    .detail(if credentials.user.is_active {
+                        "wrong password"
+                    } else {
+                        "inactive account"
+                    });
             } else {
                 event = event.detail("unknown login");
             }
@@ -139,16 +175,32 @@ pub async fn log_in(
     password: &str,
 ) -> AppResult<User> {
     let user = authenticate(app, client, login, password).await?;
-    app.state.sessions.start(app.db, cookies, user.id, client).await?;
+    app.state
+        .sessions
+        .start(app.db, cookies, user.id, client)
+        .await?;
     users::record_login(app.db, user.id, app.now()).await?;
-    Event::new(action::LOGIN, client).actor(&user).target(&user).record(app).await?;
+    Event::new(action::LOGIN, client)
+        .actor(&user)
+        .target(&user)
+        .record(app)
+        .await?;
     Ok(user)
 }
 
 /// Logout: deletes this session's row, so copies of the cookie die with it.
-pub async fn log_out(app: &App<'_>, cookies: &CookieJar<'_>, client: &ClientMeta, current: &CurrentUser) -> AppResult<()> {
+pub async fn log_out(
+    app: &App<'_>,
+    cookies: &CookieJar<'_>,
+    client: &ClientMeta,
+    current: &CurrentUser,
+) -> AppResult<()> {
     app.state.sessions.end(app.db, cookies).await?;
-    Event::new(action::LOGOUT, client).actor(&current.user).target(&current.user).record(app).await
+    Event::new(action::LOGOUT, client)
+        .actor(&current.user)
+        .target(&current.user)
+        .record(app)
+        .await
 }
 
 /// Validates profile changes; only the given fields are checked.
@@ -156,32 +208,52 @@ pub fn validate_profile(input: &ProfileInput) -> Result<UserChanges, FieldErrors
     let mut errors = FieldErrors::new();
     let mut changes = UserChanges::default();
     if let Some(email) = &input.email {
-        changes.email = errors.check("email", Email::parse(email)).map(Email::into_inner);
+        changes.email = errors
+            .check("email", Email::parse(email))
+            .map(Email::into_inner);
     }
     if let Some(first) = &input.first_name {
-        changes.first_name = errors.check("first_name", PersonName::parse(first)).map(PersonName::into_inner);
+        changes.first_name = errors
+            .check("first_name", PersonName::parse(first))
+            .map(PersonName::into_inner);
     }
     if let Some(last) = &input.last_name {
-        changes.last_name = errors.check("last_name", PersonName::parse(last)).map(PersonName::into_inner);
+        changes.last_name = errors
+            .check("last_name", PersonName::parse(last))
+            .map(PersonName::into_inner);
     }
     if let Some(address) = &input.address {
         changes.address = errors
-            .check("address", OptionalText::parse(address.as_deref(), MAX_ADDRESS_LEN))
+            .check(
+                "address",
+                OptionalText::parse(address.as_deref(), MAX_ADDRESS_LEN),
+            )
             .map(OptionalText::into_inner);
     }
     if let Some(phone) = &input.phone {
-        changes.phone = errors.check("phone", Phone::parse(phone.as_deref())).map(Phone::into_inner);
+        changes.phone = errors
+            .check("phone", Phone::parse(phone.as_deref()))
+            .map(Phone::into_inner);
     }
     errors.into_result().map(|()| changes)
 }
 
 /// Updates the caller's own profile.
-pub async fn update_profile(app: &App<'_>, client: &ClientMeta, current: &CurrentUser, input: &ProfileInput) -> AppResult<User> {
+pub async fn update_profile(
+    app: &App<'_>,
+    client: &ClientMeta,
+    current: &CurrentUser,
+    input: &ProfileInput,
+) -> AppResult<User> {
     let changes = validate_profile(input)?;
     let user = users::update(app.db, current.user.id, &changes, app.now())
         .await?
         .ok_or(AppError::NotFound)?;
-    Event::new(action::PROFILE_UPDATE, client).actor(&current.user).target(&user).record(app).await?;
+    Event::new(action::PROFILE_UPDATE, client)
+        .actor(&current.user)
+        .target(&user)
+        .record(app)
+        .await?;
     Ok(user)
 }
 
@@ -195,20 +267,38 @@ pub async fn change_password(
     new_password: &str,
 ) -> AppResult<()> {
     let stored = users::password_hash(app.db, current.user.id).await?;
-    if !app.state.hasher.verify(current_password, stored.as_deref()).await? {
-        return Err(AppError::invalid("current_password", "The current password is not correct."));
+    if !app
+        .state
+        .hasher
+        .verify(current_password, stored.as_deref())
+        .await?
+    {
+        return Err(AppError::invalid(
+            "current_password",
+            "The current password is not correct.",
+        ));
     }
     let context = PasswordContext {
         username: Some(&current.user.username),
         email: Some(&current.user.email),
     };
-    let password = Password::parse(new_password, context).map_err(|message| AppError::invalid("new_password", message))?;
-    if app.state.hasher.verify(new_password, stored.as_deref()).await? {
-        return Err(AppError::invalid("new_password", "Choose a password different from the current one."));
+    let password = Password::parse(new_password, context)
+        .map_err(|message| AppError::invalid("new_password", message))?;
+    if app
+        .state
+        .hasher
+        .verify(new_password, stored.as_deref())
+        .await?
+    {
+        return Err(AppError::invalid(
+            "new_password",
+            "Choose a password different from the current one.",
+        ));
     }
     let hash = app.state.hasher.hash(&password).await?;
     users::set_password_hash(app.db, current.user.id, &hash, app.now()).await?;
-    let revoked = sessions::delete_all_for_user(app.db, current.user.id, Some(current.session_id)).await?;
+    let revoked =
+        sessions::delete_all_for_user(app.db, current.user.id, Some(current.session_id)).await?;
     Event::new(action::PASSWORD_CHANGE, client)
         .actor(&current.user)
         .target(&current.user)
@@ -218,13 +308,31 @@ pub async fn change_password(
 }
 
 /// The caller's live sessions, newest first.
-pub async fn list_sessions(app: &App<'_>, user_id: i64, limit: i64, offset: i64) -> AppResult<(Vec<SessionRecord>, i64)> {
+pub async fn list_sessions(
+    app: &App<'_>,
+    user_id: i64,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<SessionRecord>, i64)> {
     let now = app.now();
-    sessions::list_for_user(app.db, user_id, now, app.state.sessions.idle_cutoff(now), limit, offset).await
+    sessions::list_for_user(
+        app.db,
+        user_id,
+        now,
+        app.state.sessions.idle_cutoff(now),
+        limit,
+        offset,
+    )
+    .await
 }
 
 /// Revokes one of the caller's sessions by its public id; 404 when it is not theirs.
-pub async fn revoke_session(app: &App<'_>, client: &ClientMeta, current: &CurrentUser, session_id: i64) -> AppResult<()> {
+pub async fn revoke_session(
+    app: &App<'_>,
+    client: &ClientMeta,
+    current: &CurrentUser,
+    session_id: i64,
+) -> AppResult<()> {
     if !sessions::delete_for_user(app.db, current.user.id, session_id).await? {
         return Err(AppError::NotFound);
     }
@@ -237,8 +345,13 @@ pub async fn revoke_session(app: &App<'_>, client: &ClientMeta, current: &Curren
 }
 
 /// Revokes every session of the caller except the current one.
-pub async fn revoke_other_sessions(app: &App<'_>, client: &ClientMeta, current: &CurrentUser) -> AppResult<u64> {
-    let revoked = sessions::delete_all_for_user(app.db, current.user.id, Some(current.session_id)).await?;
+pub async fn revoke_other_sessions(
+    app: &App<'_>,
+    client: &ClientMeta,
+    current: &CurrentUser,
+) -> AppResult<u64> {
+    let revoked =
+        sessions::delete_all_for_user(app.db, current.user.id, Some(current.session_id)).await?;
     Event::new(action::SESSIONS_REVOKE_ALL, client)
         .actor(&current.user)
         .target(&current.user)

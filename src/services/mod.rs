@@ -2,4 +2,6 @@
 //! CLI: each operation is written once here and called from all three.
 
 pub mod accounts;
+pub mod catalog;
+pub mod sales;
 pub mod users;

@@ -19,7 +19,13 @@ pub struct AdminChanges {
     pub email_verified: Option<bool>,
 }
 
-pub async fn list(app: &App<'_>, filter: &UserFilter, sort: UserSort, limit: i64, offset: i64) -> AppResult<(Vec<User>, i64)> {
+pub async fn list(
+    app: &App<'_>,
+    filter: &UserFilter,
+    sort: UserSort,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<User>, i64)> {
     users::list(app.db, filter, sort, limit, offset).await
 }
 
@@ -27,7 +33,13 @@ pub async fn get(app: &App<'_>, id: i64) -> AppResult<User> {
     users::find(app.db, id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn create(app: &App<'_>, client: &ClientMeta, admin: &CurrentUser, input: &NewAccount<'_>, role: Role) -> AppResult<User> {
+pub async fn create(
+    app: &App<'_>,
+    client: &ClientMeta,
+    admin: &CurrentUser,
+    input: &NewAccount<'_>,
+    role: Role,
+) -> AppResult<User> {
     let user = accounts::create_account(app, input, role, true).await?;
     Event::new(action::USER_CREATE, client)
         .actor(&admin.user)
@@ -40,7 +52,11 @@ pub async fn create(app: &App<'_>, client: &ClientMeta, admin: &CurrentUser, inp
 
 /// Refuses a change that would leave no active administrator.
 async fn keep_an_admin(app: &App<'_>, target: &User, loses_admin: bool) -> AppResult<()> {
-    if loses_admin && target.is_admin() && target.is_active && users::count_other_active_admins(app.db, target.id).await? == 0 {
+    if loses_admin
+        && target.is_admin()
+        && target.is_active
+        && users::count_other_active_admins(app.db, target.id).await? == 0
+    {
         return Err(AppError::conflict(
             "role",
             "This is the last active administrator: make another administrator first.",
@@ -51,7 +67,13 @@ async fn keep_an_admin(app: &App<'_>, target: &User, loses_admin: bool) -> AppRe
 
 /// Applies an administrator's changes. Demoting or deactivating a user ends
 /// all their sessions at once, so their next request is anonymous.
-pub async fn update(app: &App<'_>, client: &ClientMeta, admin: &CurrentUser, id: i64, input: &AdminChanges) -> AppResult<User> {
+pub async fn update(
+    app: &App<'_>,
+    client: &ClientMeta,
+    admin: &CurrentUser,
+    id: i64,
+    input: &AdminChanges,
+) -> AppResult<User> {
     let target = get(app, id).await?;
     let mut changes = accounts::validate_profile(&input.profile)?;
     changes.role = input.role;
@@ -61,7 +83,9 @@ pub async fn update(app: &App<'_>, client: &ClientMeta, admin: &CurrentUser, id:
     let deactivated = input.is_active == Some(false) && target.is_active;
     keep_an_admin(app, &target, (demoted && target.is_admin()) || deactivated).await?;
 
-    let updated = users::update(app.db, id, &changes, app.now()).await?.ok_or(AppError::NotFound)?;
+    let updated = users::update(app.db, id, &changes, app.now())
+        .await?
+        .ok_or(AppError::NotFound)?;
     if demoted || deactivated {
         sessions::delete_all_for_user(app.db, id, None).await?;
     }
@@ -73,7 +97,11 @@ pub async fn update(app: &App<'_>, client: &ClientMeta, admin: &CurrentUser, id:
             .await?;
     }
     if target.is_active != updated.is_active {
-        let name = if updated.is_active { action::USER_ACTIVATE } else { action::USER_DEACTIVATE };
+        let name = if updated.is_active {
+            action::USER_ACTIVATE
+        } else {
+            action::USER_DEACTIVATE
+        };
         event(name).record(app).await?;
     }
     let profile_changed = [
@@ -91,17 +119,31 @@ pub async fn update(app: &App<'_>, client: &ClientMeta, admin: &CurrentUser, id:
 }
 
 /// Deletes an account with its sessions and sales.
-pub async fn delete(app: &App<'_>, client: &ClientMeta, admin: &CurrentUser, id: i64) -> AppResult<()> {
+pub async fn delete(
+    app: &App<'_>,
+    client: &ClientMeta,
+    admin: &CurrentUser,
+    id: i64,
+) -> AppResult<()> {
     let target = get(app, id).await?;
     keep_an_admin(app, &target, true).await?;
     if !users::delete(app.db, id).await? {
         return Err(AppError::NotFound);
     }
-    Event::new(action::USER_DELETE, client).actor(&admin.user).target(&target).record(app).await
+    Event::new(action::USER_DELETE, client)
+        .actor(&admin.user)
+        .target(&target)
+        .record(app)
+        .await
 }
 
 /// Ends every session of a user (an administrator's "log out everywhere").
-pub async fn revoke_sessions(app: &App<'_>, client: &ClientMeta, admin: &CurrentUser, id: i64) -> AppResult<u64> {
+pub async fn revoke_sessions(
+    app: &App<'_>,
+    client: &ClientMeta,
+    admin: &CurrentUser,
+    id: i64,
+) -> AppResult<u64> {
     let target = get(app, id).await?;
     let revoked = sessions::delete_all_for_user(app.db, id, None).await?;
     Event::new(action::SESSIONS_REVOKE_ALL, client)
@@ -114,7 +156,13 @@ pub async fn revoke_sessions(app: &App<'_>, client: &ClientMeta, admin: &Current
 }
 
 /// Ends one session of a user.
-pub async fn revoke_session(app: &App<'_>, client: &ClientMeta, admin: &CurrentUser, id: i64, session_id: i64) -> AppResult<()> {
+pub async fn revoke_session(
+    app: &App<'_>,
+    client: &ClientMeta,
+    admin: &CurrentUser,
+    id: i64,
+    session_id: i64,
+) -> AppResult<()> {
     let target = get(app, id).await?;
     if !sessions::delete_for_user(app.db, id, session_id).await? {
         return Err(AppError::NotFound);
@@ -135,7 +183,8 @@ pub async fn create_admin_from_cli(
     email: &str,
     password: impl FnOnce() -> Result<String, String>,
 ) -> Result<String, String> {
-    let name = crate::domain::Username::parse(username).map_err(|e| format!("portero: username: {e}"))?;
+    let name =
+        crate::domain::Username::parse(username).map_err(|e| format!("portero: username: {e}"))?;
     let cli = ClientMeta::default();
     let fail = |error: AppError| match error {
         AppError::Invalid(errors) | AppError::Conflict(errors) => format!(
@@ -149,8 +198,15 @@ pub async fn create_admin_from_cli(
         ),
         other => format!("portero: {other}"),
     };
-    if let Some(existing) = users::find_by_username(app.db, name.as_str()).await.map_err(fail)? {
-        let changes = users::UserChanges { role: Some(Role::Admin), is_active: Some(true), ..Default::default() };
+    if let Some(existing) = users::find_by_username(app.db, name.as_str())
+        .await
+        .map_err(fail)?
+    {
+        let changes = users::UserChanges {
+            role: Some(Role::Admin),
+            is_active: Some(true),
+            ..Default::default()
+        };
         let user = users::update(app.db, existing.id, &changes, app.now())
             .await
             .map_err(fail)?
@@ -161,7 +217,10 @@ pub async fn create_admin_from_cli(
             .record(app)
             .await
             .map_err(fail)?;
-        return Ok(format!("Promoted existing user {} to administrator.", user.username));
+        return Ok(format!(
+            "Promoted existing user {} to administrator.",
+            user.username
+        ));
     }
     let password = password()?;
     let input = NewAccount {
@@ -173,12 +232,17 @@ pub async fn create_admin_from_cli(
         address: None,
         phone: None,
     };
-    let user = accounts::create_account(app, &input, Role::Admin, true).await.map_err(fail)?;
+    let user = accounts::create_account(app, &input, Role::Admin, true)
+        .await
+        .map_err(fail)?;
     Event::new(action::USER_CREATE, &cli)
         .target(&user)
         .detail("role admin (command line)")
         .record(app)
         .await
         .map_err(fail)?;
-    Ok(format!("Created administrator {} (id {}).", user.username, user.id))
+    Ok(format!(
+        "Created administrator {} (id {}).",
+        user.username, user.id
+    ))
 }

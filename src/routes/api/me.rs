@@ -59,7 +59,12 @@ impl From<ProfilePatch> for ProfileInput {
 /// Changes the caller's profile (409 when the new e-mail is taken).
 #[openapi(tag = "Me")]
 #[patch("/", data = "<body>")]
-async fn update_me(app: App<'_>, client: ClientMeta, user: CurrentUser, body: ApiJson<ProfilePatch>) -> Answer<Json<UserView>> {
+async fn update_me(
+    app: App<'_>,
+    client: ClientMeta,
+    user: CurrentUser,
+    body: ApiJson<ProfilePatch>,
+) -> Answer<Json<UserView>> {
     let updated = accounts::update_profile(&app, &client, &user, &body.0.into()).await?;
     Ok(Json(updated.into()))
 }
@@ -74,25 +79,52 @@ pub struct PasswordChange {
 /// Changes the password; every other session of the account ends.
 #[openapi(tag = "Me")]
 #[put("/password", data = "<body>")]
-async fn change_password(app: App<'_>, client: ClientMeta, user: CurrentUser, body: ApiJson<PasswordChange>) -> Answer<NoContent> {
-    accounts::change_password(&app, &client, &user, &body.0.current_password, &body.0.new_password).await?;
+async fn change_password(
+    app: App<'_>,
+    client: ClientMeta,
+    user: CurrentUser,
+    body: ApiJson<PasswordChange>,
+) -> Answer<NoContent> {
+    accounts::change_password(
+        &app,
+        &client,
+        &user,
+        &body.0.current_password,
+        &body.0.new_password,
+    )
+    .await?;
     Ok(NoContent)
 }
 
 /// The caller's live sessions, newest first.
 #[openapi(tag = "Me")]
 #[get("/sessions?<page>&<per_page>")]
-async fn sessions(app: App<'_>, user: CurrentUser, page: Option<i64>, per_page: Option<i64>) -> Answer<Json<Page<SessionView>>> {
+async fn sessions(
+    app: App<'_>,
+    user: CurrentUser,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> Answer<Json<Page<SessionView>>> {
     let paging = Paging::parse(page, per_page, &app.state.config)?;
-    let (rows, total) = accounts::list_sessions(&app, user.user.id, paging.per_page, paging.offset()).await?;
-    let items = rows.into_iter().map(|row| SessionView::new(row, user.session_id)).collect();
+    let (rows, total) =
+        accounts::list_sessions(&app, user.user.id, paging.per_page, paging.offset()).await?;
+    let items = rows
+        .into_iter()
+        .map(|row| SessionView::new(row, user.session_id))
+        .collect();
     Ok(Json(paging.wrap(items, total)))
 }
 
 /// Ends one of the caller's sessions (404 when it is not theirs).
 #[openapi(tag = "Me")]
 #[delete("/sessions/<id>")]
-async fn revoke_session(app: App<'_>, client: ClientMeta, user: CurrentUser, id: i64, _same_origin: SameOrigin) -> Answer<NoContent> {
+async fn revoke_session(
+    app: App<'_>,
+    client: ClientMeta,
+    user: CurrentUser,
+    id: i64,
+    _same_origin: SameOrigin,
+) -> Answer<NoContent> {
     accounts::revoke_session(&app, &client, &user, id).await?;
     Ok(NoContent)
 }
@@ -100,7 +132,12 @@ async fn revoke_session(app: App<'_>, client: ClientMeta, user: CurrentUser, id:
 /// Ends every session of the caller except this one ("log out everywhere else").
 #[openapi(tag = "Me")]
 #[delete("/sessions")]
-async fn revoke_other_sessions(app: App<'_>, client: ClientMeta, user: CurrentUser, _same_origin: SameOrigin) -> Answer<NoContent> {
+async fn revoke_other_sessions(
+    app: App<'_>,
+    client: ClientMeta,
+    user: CurrentUser,
+    _same_origin: SameOrigin,
+) -> Answer<NoContent> {
     accounts::revoke_other_sessions(&app, &client, &user).await?;
     Ok(NoContent)
 }

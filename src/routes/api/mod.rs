@@ -3,6 +3,8 @@
 
 mod auth;
 mod me;
+mod products;
+pub mod sales;
 mod users;
 pub mod views;
 
@@ -12,8 +14,8 @@ use rocket::outcome::Outcome;
 use rocket::request::{self, FromRequest, Request};
 use rocket::serde::json::Json;
 use rocket::{Build, Rocket, Route};
-use rocket_okapi::okapi::openapi3::{Info, OpenApi};
 use rocket_okapi::r#gen::OpenApiGenerator;
+use rocket_okapi::okapi::openapi3::{Info, OpenApi};
 use rocket_okapi::request::{OpenApiFromData, OpenApiFromRequest, RequestHeaderInput};
 use rocket_okapi::settings::OpenApiSettings;
 use schemars::JsonSchema;
@@ -55,7 +57,9 @@ impl<'r, T: serde::de::DeserializeOwned + Send + 'static> FromData<'r> for ApiJs
             Outcome::Error((status, error)) => {
                 let detail = match (status.code, &error) {
                     (413, _) => "The request body is larger than the limit.".to_owned(),
-                    (_, rocket::serde::json::Error::Parse(_, parse)) => format!("Invalid JSON body: {parse}"),
+                    (_, rocket::serde::json::Error::Parse(_, parse)) => {
+                        format!("Invalid JSON body: {parse}")
+                    }
                     _ => "The request body could not be read.".to_owned(),
                 };
                 remember(request, detail.clone());
@@ -65,8 +69,12 @@ impl<'r, T: serde::de::DeserializeOwned + Send + 'static> FromData<'r> for ApiJs
     }
 }
 
-impl<'r, T: JsonSchema + serde::de::DeserializeOwned + Send + 'static> OpenApiFromData<'r> for ApiJson<T> {
-    fn request_body(generator: &mut OpenApiGenerator) -> rocket_okapi::Result<rocket_okapi::okapi::openapi3::RequestBody> {
+impl<'r, T: JsonSchema + serde::de::DeserializeOwned + Send + 'static> OpenApiFromData<'r>
+    for ApiJson<T>
+{
+    fn request_body(
+        generator: &mut OpenApiGenerator,
+    ) -> rocket_okapi::Result<rocket_okapi::okapi::openapi3::RequestBody> {
         Json::<T>::request_body(generator)
     }
 }
@@ -108,7 +116,11 @@ impl<'r> FromRequest<'r> for SameOrigin {
 }
 
 impl OpenApiFromRequest<'_> for SameOrigin {
-    fn from_request_input(_: &mut OpenApiGenerator, _: String, _: bool) -> rocket_okapi::Result<RequestHeaderInput> {
+    fn from_request_input(
+        _: &mut OpenApiGenerator,
+        _: String,
+        _: bool,
+    ) -> rocket_okapi::Result<RequestHeaderInput> {
         Ok(RequestHeaderInput::None)
     }
 }
@@ -132,7 +144,11 @@ pub struct Paging {
 pub const DEFAULT_PER_PAGE: i64 = 20;
 
 impl Paging {
-    pub fn parse(page: Option<i64>, per_page: Option<i64>, config: &AppConfig) -> Result<Self, AppError> {
+    pub fn parse(
+        page: Option<i64>,
+        per_page: Option<i64>,
+        config: &AppConfig,
+    ) -> Result<Self, AppError> {
         let mut errors = FieldErrors::new();
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
@@ -140,7 +156,10 @@ impl Paging {
             errors.push("page", format!("Use a page from 1 to {}.", config.max_page));
         }
         if !(1..=config.max_per_page).contains(&per_page) {
-            errors.push("per_page", format!("Use per_page from 1 to {}.", config.max_per_page));
+            errors.push(
+                "per_page",
+                format!("Use per_page from 1 to {}.", config.max_per_page),
+            );
         }
         errors.into_result()?;
         Ok(Paging { page, per_page })
@@ -151,7 +170,12 @@ impl Paging {
     }
 
     pub fn wrap<T>(self, items: Vec<T>, total: i64) -> Page<T> {
-        Page { items, page: self.page, per_page: self.per_page, total }
+        Page {
+            items,
+            page: self.page,
+            per_page: self.per_page,
+            total,
+        }
     }
 }
 
@@ -171,6 +195,8 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         ("/auth", auth::routes(&settings)),
         ("/me", me::routes(&settings)),
         ("/users", users::routes(&settings)),
+        ("/products", products::routes(&settings)),
+        ("/sales", sales::routes(&settings)),
     ];
     let mut rocket = rocket;
     let mut specs = Vec::new();
@@ -199,7 +225,10 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         url: "/api".to_owned(),
         ..Default::default()
     }];
-    rocket.mount("/api", vec![rocket_okapi::get_openapi_route(spec, &settings)])
+    rocket.mount(
+        "/api",
+        vec![rocket_okapi::get_openapi_route(spec, &settings)],
+    )
 }
 
 /// The `Result` every handler returns.

@@ -43,12 +43,19 @@ async fn list_users(
     per_page: Option<i64>,
 ) -> Answer<Json<Page<UserView>>> {
     let mut errors = FieldErrors::new();
-    let role = role.map(|role| errors.check("role", role.parse::<Role>())).unwrap_or(None);
+    let role = role
+        .map(|role| errors.check("role", role.parse::<Role>()))
+        .unwrap_or(None);
     let sort = match sort.as_deref() {
         None => Some(UserSort::default()),
-        Some(text) => errors.check("sort", UserSort::parse(text).ok_or_else(|| "Unknown sort order.".to_string())),
+        Some(text) => errors.check(
+            "sort",
+            UserSort::parse(text).ok_or_else(|| "Unknown sort order.".to_string()),
+        ),
     };
-    if q.as_ref().is_some_and(|q| q.chars().count() > MAX_QUERY_LEN) {
+    if q.as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_QUERY_LEN)
+    {
         errors.push("q", format!("Use at most {MAX_QUERY_LEN} characters."));
     }
     let paging = Paging::parse(page, per_page, &app.state.config);
@@ -66,9 +73,17 @@ async fn list_users(
     let (Some(paging), Some(sort)) = (paging, sort) else {
         return Err(AppError::internal("validated paging missing").into());
     };
-    let filter = UserFilter { q, role, active, verified: None };
+    let filter = UserFilter {
+        q,
+        role,
+        active,
+        verified: None,
+    };
     let (rows, total) = users::list(&app, &filter, sort, paging.per_page, paging.offset()).await?;
-    Ok(Json(paging.wrap(rows.into_iter().map(UserView::from).collect(), total)))
+    Ok(Json(paging.wrap(
+        rows.into_iter().map(UserView::from).collect(),
+        total,
+    )))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -105,9 +120,21 @@ impl CreateUser {
 /// Creates an account (201 with `Location`).
 #[openapi(tag = "Users")]
 #[post("/", data = "<body>")]
-async fn create_user(app: App<'_>, client: ClientMeta, admin: Admin, body: ApiJson<CreateUser>) -> Answer<Created<Json<UserView>>> {
+async fn create_user(
+    app: App<'_>,
+    client: ClientMeta,
+    admin: Admin,
+    body: ApiJson<CreateUser>,
+) -> Answer<Created<Json<UserView>>> {
     let body = body.0;
-    let user = users::create(&app, &client, &admin.0, &body.as_new_account(), body.role.unwrap_or(Role::User)).await?;
+    let user = users::create(
+        &app,
+        &client,
+        &admin.0,
+        &body.as_new_account(),
+        body.role.unwrap_or(Role::User),
+    )
+    .await?;
     Ok(Created::new(format!("/api/users/{}", user.id)).body(Json(user.into())))
 }
 
@@ -150,7 +177,13 @@ pub struct UserPatch {
 /// the last active administrator cannot be demoted or deactivated (409).
 #[openapi(tag = "Users")]
 #[patch("/<id>", data = "<body>")]
-async fn update_user(app: App<'_>, client: ClientMeta, admin: Admin, id: i64, body: ApiJson<UserPatch>) -> Answer<Json<UserView>> {
+async fn update_user(
+    app: App<'_>,
+    client: ClientMeta,
+    admin: Admin,
+    id: i64,
+    body: ApiJson<UserPatch>,
+) -> Answer<Json<UserView>> {
     let patch = body.0;
     let changes = AdminChanges {
         profile: ProfileInput {
@@ -164,13 +197,23 @@ async fn update_user(app: App<'_>, client: ClientMeta, admin: Admin, id: i64, bo
         is_active: patch.is_active,
         email_verified: patch.email_verified,
     };
-    Ok(Json(users::update(&app, &client, &admin.0, id, &changes).await?.into()))
+    Ok(Json(
+        users::update(&app, &client, &admin.0, id, &changes)
+            .await?
+            .into(),
+    ))
 }
 
 /// Deletes an account with its sessions and sales.
 #[openapi(tag = "Users")]
 #[delete("/<id>")]
-async fn delete_user(app: App<'_>, client: ClientMeta, admin: Admin, id: i64, _same_origin: SameOrigin) -> Answer<NoContent> {
+async fn delete_user(
+    app: App<'_>,
+    client: ClientMeta,
+    admin: Admin,
+    id: i64,
+    _same_origin: SameOrigin,
+) -> Answer<NoContent> {
     users::delete(&app, &client, &admin.0, id).await?;
     Ok(NoContent)
 }
@@ -178,7 +221,13 @@ async fn delete_user(app: App<'_>, client: ClientMeta, admin: Admin, id: i64, _s
 /// Ends every session of an account ("log out everywhere").
 #[openapi(tag = "Users")]
 #[delete("/<id>/sessions")]
-async fn revoke_user_sessions(app: App<'_>, client: ClientMeta, admin: Admin, id: i64, _same_origin: SameOrigin) -> Answer<NoContent> {
+async fn revoke_user_sessions(
+    app: App<'_>,
+    client: ClientMeta,
+    admin: Admin,
+    id: i64,
+    _same_origin: SameOrigin,
+) -> Answer<NoContent> {
     users::revoke_sessions(&app, &client, &admin.0, id).await?;
     Ok(NoContent)
 }

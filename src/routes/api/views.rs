@@ -89,3 +89,79 @@ impl SessionView {
         }
     }
 }
+
+/// A catalog product.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProductView {
+    pub id: i64,
+    pub sku: String,
+    pub name: String,
+    pub description: String,
+    pub price_cents: i64,
+    pub stock: i64,
+    pub is_active: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<crate::db::products::Product> for ProductView {
+    fn from(p: crate::db::products::Product) -> Self {
+        ProductView {
+            id: p.id,
+            sku: p.sku,
+            name: p.name,
+            description: p.description,
+            price_cents: p.price_cents,
+            stock: p.stock,
+            is_active: p.is_active,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// One line of a sale, with the price paid at the time of sale.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SaleItemView {
+    pub product_id: i64,
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+}
+
+/// A sale and its items.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SaleView {
+    pub id: i64,
+    pub user_id: i64,
+    pub items: Vec<SaleItemView>,
+    pub total_cents: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<crate::db::sales::Sale> for SaleView {
+    fn from(sale: crate::db::sales::Sale) -> Self {
+        SaleView {
+            id: sale.row.id,
+            user_id: sale.row.user_id,
+            total_cents: sale.row.total_cents,
+            created_at: sale.row.created_at,
+            items: sale
+                .items
+                .into_iter()
+                .map(|item| SaleItemView {
+                    product_id: item.product_id,
+                    name: item.name,
+                    quantity: item.quantity,
+                    unit_price_cents: item.unit_price_cents,
+                })
+                .collect(),
+        }
+    }
+}

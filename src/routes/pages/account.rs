@@ -16,7 +16,14 @@ use crate::services::accounts::{self, ProfileInput};
 use crate::state::App;
 
 pub fn routes() -> Vec<Route> {
-    routes![profile, update_profile, change_password, sessions, revoke_session, revoke_other_sessions]
+    routes![
+        profile,
+        update_profile,
+        change_password,
+        sessions,
+        revoke_session,
+        revoke_other_sessions
+    ]
 }
 
 /// Timestamps as pages show them: `2026-11-27 14:05 UTC`.
@@ -116,10 +123,19 @@ impl ProfileForm {
 }
 
 #[post("/account", data = "<form>")]
-async fn update_profile(app: App<'_>, page: PageContext, client: ClientMeta, user: CurrentUser, form: Form<ProfileForm>) -> PageResult {
+async fn update_profile(
+    app: App<'_>,
+    page: PageContext,
+    client: ClientMeta,
+    user: CurrentUser,
+    form: Form<ProfileForm>,
+) -> PageResult {
     page.check_csrf(&form.csrf_token)?;
     match accounts::update_profile(&app, &client, &user, &form.to_input()).await {
-        Ok(_) => Ok(Reply::Flash(Flash::success(Redirect::to("/account"), "Your profile was saved."))),
+        Ok(_) => Ok(Reply::Flash(Flash::success(
+            Redirect::to("/account"),
+            "Your profile was saved.",
+        ))),
         Err(error) => {
             let (status, errors) = form_errors(error)?;
             Ok(page.render_status(
@@ -144,12 +160,28 @@ pub struct PasswordForm {
 }
 
 #[post("/account/password", data = "<form>")]
-async fn change_password(app: App<'_>, page: PageContext, client: ClientMeta, user: CurrentUser, form: Form<PasswordForm>) -> PageResult {
+async fn change_password(
+    app: App<'_>,
+    page: PageContext,
+    client: ClientMeta,
+    user: CurrentUser,
+    form: Form<PasswordForm>,
+) -> PageResult {
     page.check_csrf(&form.csrf_token)?;
     let result = if form.new_password != form.new_password_confirm {
-        Err(crate::error::AppError::invalid("new_password_confirm", "The two new passwords differ."))
+        Err(crate::error::AppError::invalid(
+            "new_password_confirm",
+            "The two new passwords differ.",
+        ))
     } else {
-        accounts::change_password(&app, &client, &user, &form.current_password, &form.new_password).await
+        accounts::change_password(
+            &app,
+            &client,
+            &user,
+            &form.current_password,
+            &form.new_password,
+        )
+        .await
     };
     match result {
         Ok(()) => Ok(Reply::Flash(Flash::success(
@@ -178,20 +210,48 @@ const SESSIONS_PER_PAGE: i64 = 100;
 #[get("/account/sessions")]
 async fn sessions(app: App<'_>, page: PageContext, user: CurrentUser) -> PageResult {
     let (rows, total) = accounts::list_sessions(&app, user.user.id, SESSIONS_PER_PAGE, 0).await?;
-    let sessions: Vec<Value> = rows.iter().map(|s| session_json(s, Some(user.session_id))).collect();
-    Ok(page.render("account/sessions", json!({ "sessions": sessions, "total": total })).into())
+    let sessions: Vec<Value> = rows
+        .iter()
+        .map(|s| session_json(s, Some(user.session_id)))
+        .collect();
+    Ok(page
+        .render(
+            "account/sessions",
+            json!({ "sessions": sessions, "total": total }),
+        )
+        .into())
 }
 
 #[post("/account/sessions/<id>/revoke", data = "<form>")]
-async fn revoke_session(app: App<'_>, page: PageContext, client: ClientMeta, user: CurrentUser, id: i64, form: Form<CsrfOnlyForm>) -> PageResult {
+async fn revoke_session(
+    app: App<'_>,
+    page: PageContext,
+    client: ClientMeta,
+    user: CurrentUser,
+    id: i64,
+    form: Form<CsrfOnlyForm>,
+) -> PageResult {
     page.check_csrf(&form.csrf_token)?;
     accounts::revoke_session(&app, &client, &user, id).await?;
-    let target = if id == user.session_id { "/" } else { "/account/sessions" };
-    Ok(Reply::Flash(Flash::success(Redirect::to(target), "The session was logged out.")))
+    let target = if id == user.session_id {
+        "/"
+    } else {
+        "/account/sessions"
+    };
+    Ok(Reply::Flash(Flash::success(
+        Redirect::to(target),
+        "The session was logged out.",
+    )))
 }
 
 #[post("/account/sessions/revoke-others", data = "<form>")]
-async fn revoke_other_sessions(app: App<'_>, page: PageContext, client: ClientMeta, user: CurrentUser, form: Form<CsrfOnlyForm>) -> PageResult {
+async fn revoke_other_sessions(
+    app: App<'_>,
+    page: PageContext,
+    client: ClientMeta,
+    user: CurrentUser,
+    form: Form<CsrfOnlyForm>,
+) -> PageResult {
     page.check_csrf(&form.csrf_token)?;
     let revoked = accounts::revoke_other_sessions(&app, &client, &user).await?;
     Ok(Reply::Flash(Flash::success(

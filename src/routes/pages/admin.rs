@@ -13,12 +13,12 @@ use super::account::{display_time, session_json, user_json};
 use super::auth::CsrfOnlyForm;
 use super::{PageContext, PageError, PageResult, Reply, form_errors, values};
 use crate::auth::{Admin, ClientMeta};
-use crate::db::audit::{self, AuditFilter, AuditEvent};
+use crate::db::audit::{self, AuditEvent, AuditFilter};
 use crate::db::sessions;
 use crate::db::users::{self, UserFilter, UserSort};
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::routes::api::{Paging, DEFAULT_PER_PAGE};
+use crate::routes::api::{DEFAULT_PER_PAGE, Paging};
 use crate::services::accounts::ProfileInput;
 use crate::services::users::{self as user_service, AdminChanges};
 use crate::state::App;
@@ -68,7 +68,10 @@ fn last_days(now: OffsetDateTime, n: i64, counts: &[(String, i64)]) -> Vec<(Stri
         .rev()
         .map(|back| {
             let day = (now - Duration::days(back)).date().to_string();
-            let count = counts.iter().find(|(d, _)| *d == day).map_or(0, |(_, c)| *c);
+            let count = counts
+                .iter()
+                .find(|(d, _)| *d == day)
+                .map_or(0, |(_, c)| *c);
             (day, count)
         })
         .collect()
@@ -81,7 +84,16 @@ async fn dashboard(app: App<'_>, view: PageContext, _admin: Admin) -> PageResult
     let since = (now - Duration::days(29)).replace_time(Time::MIDNIGHT);
     let per_day = users::signups_per_day(app.db, since).await?;
     let days = last_days(now, 30, &per_day);
-    let (recent, _) = users::list(app.db, &UserFilter::default(), UserSort::CreatedDesc, 8, 0).await?;
+    let (recent, _) =
+        users::list(app.db, &UserFilter::default(), UserSort::CreatedDesc, 8, 0).await?;
+    let today = now.replace_time(Time::MIDNIGHT);
+    let (today_count, today_cents) = crate::db::sales::totals_since(app.db, today).await?;
+    let (month_count, month_cents) = crate::db::sales::totals_since(app.db, since).await?;
+    let revenue = last_days(
+        now,
+        30,
+        &crate::db::sales::revenue_per_day(app.db, since).await?,
+    );
     Ok(view
         .render(
             "admin/dashboard",
@@ -90,6 +102,15 @@ async fn dashboard(app: App<'_>, view: PageContext, _admin: Admin) -> PageResult
                 "signups_chart": bar_chart(&days),
                 "signups_30d": days.iter().map(|(_, n)| n).sum::<i64>(),
                 "recent": recent.iter().map(user_json).collect::<Vec<_>>(),
+                "sales": {
+                    "today_count": today_count,
+                    "today_cents": today_cents,
+                    "today": super::shop::money(today_cents),
+                    "month_count": month_count,
+                    "month_cents": month_cents,
+                    "month": super::shop::money(month_cents),
+                },
+                "revenue_chart": bar_chart(&revenue),
             }),
         )
         .into())
@@ -110,7 +131,13 @@ impl ListState {
     fn query(&self, page: i64, sort: Option<&str>) -> String {
         let mut pairs = vec![];
         let sort = sort.unwrap_or(&self.sort);
-        for (key, value) in [("q", self.q.as_str()), ("role", &self.role), ("active", &self.active), ("verified", &self.verified), ("sort", sort)] {
+        for (key, value) in [
+            ("q", self.q.as_str()),
+            ("role", &self.role),
+            ("active", &self.active),
+            ("verified", &self.verified),
+            ("sort", sort),
+        ] {
             if !value.is_empty() {
                 pairs.push(format!("{key}={}", form_urlencode(value)));
             }
@@ -127,7 +154,9 @@ fn form_urlencode(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
@@ -146,7 +175,9 @@ fn parse_flag(text: Option<&str>) -> Option<bool> {
 /// Page links around `current`: first, last and a window of neighbours.
 pub fn page_links(current: i64, total: i64, per_page: i64) -> (i64, Vec<i64>) {
     let pages = ((total + per_page - 1) / per_page).max(1);
-    let mut links: Vec<i64> = (current - 3..=current + 3).filter(|p| *p >= 1 && *p <= pages).collect();
+    let mut links: Vec<i64> = (current - 3..=current + 3)
+        .filter(|p| *p >= 1 && *p <= pages)
+        .collect();
     if !links.contains(&1) {
         links.insert(0, 1);
     }
@@ -170,21 +201,36 @@ async fn user_list(
     page: Option<i64>,
     per_page: Option<i64>,
 ) -> PageResult {
-    let paging = Paging::parse(page.map(|p| p.max(1)), per_page, &app.state.config)
-        .unwrap_or(Paging { page: 1, per_page: DEFAULT_PER_PAGE });
+    let paging =
+        Paging::parse(page.map(|p| p.max(1)), per_page, &app.state.config).unwrap_or(Paging {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+        });
     let q: String = q.unwrap_or_default().trim().chars().take(100).collect();
     let role_filter = role.as_deref().and_then(|r| r.parse::<Role>().ok());
-    let sort_order = sort.as_deref().and_then(UserSort::parse).unwrap_or_default();
+    let sort_order = sort
+        .as_deref()
+        .and_then(UserSort::parse)
+        .unwrap_or_default();
     let filter = UserFilter {
         q: Some(q.clone()).filter(|q| !q.is_empty()),
         role: role_filter,
         active: parse_flag(active.as_deref()),
         verified: parse_flag(verified.as_deref()),
     };
-    let (rows, total) = users::list(app.db, &filter, sort_order, paging.per_page, paging.offset()).await?;
+    let (rows, total) = users::list(
+        app.db,
+        &filter,
+        sort_order,
+        paging.per_page,
+        paging.offset(),
+    )
+    .await?;
     let state = ListState {
         q,
-        role: role_filter.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+        role: role_filter
+            .map(|r| r.as_str().to_owned())
+            .unwrap_or_default(),
         active: filter.active.map(|a| a.to_string()).unwrap_or_default(),
         verified: filter.verified.map(|v| v.to_string()).unwrap_or_default(),
         sort: sort_order.as_str().to_owned(),
@@ -193,7 +239,13 @@ async fn user_list(
     let (pages, links) = page_links(paging.page, total, paging.per_page);
     let column = |asc: UserSort, desc: UserSort| {
         let next = if sort_order == asc { desc } else { asc };
-        let direction = if sort_order == asc { "ascending" } else if sort_order == desc { "descending" } else { "" };
+        let direction = if sort_order == asc {
+            "ascending"
+        } else if sort_order == desc {
+            "descending"
+        } else {
+            ""
+        };
         json!({ "href": state.query(1, Some(next.as_str())), "sort": direction })
     };
     let columns = json!({
@@ -238,12 +290,22 @@ fn event_json(event: &AuditEvent) -> Value {
     })
 }
 
-async fn render_user(app: &App<'_>, view: &PageContext, id: i64, status: Status, form: Option<(Value, Value)>) -> PageResult {
+async fn render_user(
+    app: &App<'_>,
+    view: &PageContext,
+    id: i64,
+    status: Status,
+    form: Option<(Value, Value)>,
+) -> PageResult {
     let user = user_service::get(app, id).await?;
     let now = app.now();
     let (session_rows, _) =
-        sessions::list_for_user(app.db, id, now, app.state.sessions.idle_cutoff(now), 50, 0).await?;
-    let filter = AuditFilter { user_id: Some(id), ..AuditFilter::default() };
+        sessions::list_for_user(app.db, id, now, app.state.sessions.idle_cutoff(now), 50, 0)
+            .await?;
+    let filter = AuditFilter {
+        user_id: Some(id),
+        ..AuditFilter::default()
+    };
     let (events, _) = audit::list(app.db, &filter, 20, 0).await?;
     let (values, errors) = form.unwrap_or_else(|| {
         (
@@ -300,13 +362,27 @@ pub struct AdminUserForm {
 }
 
 #[post("/admin/users/<id>", data = "<form>")]
-async fn user_update(app: App<'_>, view: PageContext, client: ClientMeta, admin: Admin, id: i64, form: Form<AdminUserForm>) -> PageResult {
+async fn user_update(
+    app: App<'_>,
+    view: PageContext,
+    client: ClientMeta,
+    admin: Admin,
+    id: i64,
+    form: Form<AdminUserForm>,
+) -> PageResult {
     view.check_csrf(&form.csrf_token)?;
     let role = match form.role.parse::<Role>() {
         Ok(role) => role,
         Err(message) => {
             let errors = json!({ "role": [message] });
-            return render_user(&app, &view, id, Status::UnprocessableEntity, Some((values(&*form), errors))).await;
+            return render_user(
+                &app,
+                &view,
+                id,
+                Status::UnprocessableEntity,
+                Some((values(&*form), errors)),
+            )
+            .await;
         }
     };
     let changes = AdminChanges {
@@ -329,20 +405,45 @@ async fn user_update(app: App<'_>, view: PageContext, client: ClientMeta, admin:
         Err(AppError::NotFound) => Err(PageError(AppError::NotFound)),
         Err(error) => {
             let (status, errors) = form_errors(error)?;
-            render_user(&app, &view, id, status, Some((values(&*form), json!(errors)))).await
+            render_user(
+                &app,
+                &view,
+                id,
+                status,
+                Some((values(&*form), json!(errors))),
+            )
+            .await
         }
     }
 }
 
 #[post("/admin/users/<id>/sessions/<session_id>/revoke", data = "<form>")]
-async fn user_revoke_session(app: App<'_>, view: PageContext, client: ClientMeta, admin: Admin, id: i64, session_id: i64, form: Form<CsrfOnlyForm>) -> PageResult {
+async fn user_revoke_session(
+    app: App<'_>,
+    view: PageContext,
+    client: ClientMeta,
+    admin: Admin,
+    id: i64,
+    session_id: i64,
+    form: Form<CsrfOnlyForm>,
+) -> PageResult {
     view.check_csrf(&form.csrf_token)?;
     user_service::revoke_session(&app, &client, &admin.0, id, session_id).await?;
-    Ok(Reply::Flash(Flash::success(Redirect::to(format!("/admin/users/{id}")), "The session was logged out.")))
+    Ok(Reply::Flash(Flash::success(
+        Redirect::to(format!("/admin/users/{id}")),
+        "The session was logged out.",
+    )))
 }
 
 #[post("/admin/users/<id>/sessions/revoke-all", data = "<form>")]
-async fn user_revoke_all(app: App<'_>, view: PageContext, client: ClientMeta, admin: Admin, id: i64, form: Form<CsrfOnlyForm>) -> PageResult {
+async fn user_revoke_all(
+    app: App<'_>,
+    view: PageContext,
+    client: ClientMeta,
+    admin: Admin,
+    id: i64,
+    form: Form<CsrfOnlyForm>,
+) -> PageResult {
     view.check_csrf(&form.csrf_token)?;
     let revoked = user_service::revoke_sessions(&app, &client, &admin.0, id).await?;
     Ok(Reply::Flash(Flash::success(
@@ -352,19 +453,43 @@ async fn user_revoke_all(app: App<'_>, view: PageContext, client: ClientMeta, ad
 }
 
 #[get("/admin/users/<id>/delete")]
-async fn user_delete_confirm(app: App<'_>, view: PageContext, _admin: Admin, id: i64) -> PageResult {
+async fn user_delete_confirm(
+    app: App<'_>,
+    view: PageContext,
+    _admin: Admin,
+    id: i64,
+) -> PageResult {
     let user = user_service::get(&app, id).await?;
-    Ok(view.render("admin/user_delete", json!({ "user": user_json(&user) })).into())
+    Ok(view
+        .render("admin/user_delete", json!({ "user": user_json(&user) }))
+        .into())
 }
 
 #[post("/admin/users/<id>/delete", data = "<form>")]
-async fn user_delete(app: App<'_>, view: PageContext, client: ClientMeta, admin: Admin, id: i64, form: Form<CsrfOnlyForm>) -> PageResult {
+async fn user_delete(
+    app: App<'_>,
+    view: PageContext,
+    client: ClientMeta,
+    admin: Admin,
+    id: i64,
+    form: Form<CsrfOnlyForm>,
+) -> PageResult {
     view.check_csrf(&form.csrf_token)?;
     match user_service::delete(&app, &client, &admin.0, id).await {
-        Ok(()) => Ok(Reply::Flash(Flash::success(Redirect::to("/admin/users"), "The user was deleted."))),
+        Ok(()) => Ok(Reply::Flash(Flash::success(
+            Redirect::to("/admin/users"),
+            "The user was deleted.",
+        ))),
         Err(AppError::Conflict(errors)) => {
-            let message = errors.as_slice().first().map(|e| e.message.clone()).unwrap_or_default();
-            Ok(Reply::Flash(Flash::error(Redirect::to(format!("/admin/users/{id}")), message)))
+            let message = errors
+                .as_slice()
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default();
+            Ok(Reply::Flash(Flash::error(
+                Redirect::to(format!("/admin/users/{id}")),
+                message,
+            )))
         }
         Err(other) => Err(PageError(other)),
     }
@@ -372,7 +497,8 @@ async fn user_delete(app: App<'_>, view: PageContext, client: ClientMeta, admin:
 
 fn parse_day(text: Option<&str>) -> Option<OffsetDateTime> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    text.and_then(|t| Date::parse(t.trim(), &format).ok()).map(|d| d.midnight().assume_utc())
+    text.and_then(|t| Date::parse(t.trim(), &format).ok())
+        .map(|d| d.midnight().assume_utc())
 }
 
 #[get("/admin/audit?<actor>&<action>&<from>&<to>&<page>")]
@@ -387,9 +513,14 @@ async fn audit_log(
     to: Option<String>,
     page: Option<i64>,
 ) -> PageResult {
-    let paging = Paging::parse(page.map(|p| p.max(1)), Some(50), &app.state.config)
-        .unwrap_or(Paging { page: 1, per_page: 50 });
-    let actor = actor.map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty());
+    let paging =
+        Paging::parse(page.map(|p| p.max(1)), Some(50), &app.state.config).unwrap_or(Paging {
+            page: 1,
+            per_page: 50,
+        });
+    let actor = actor
+        .map(|a| a.trim().to_lowercase())
+        .filter(|a| !a.is_empty());
     let action = action.filter(|a| crate::audit::action::ALL.contains(&a.as_str()));
     let from_day = parse_day(from.as_deref());
     let to_day = parse_day(to.as_deref());

@@ -22,7 +22,8 @@ fn signup_page(page: PageContext) -> Reply {
     if page.user.is_some() {
         return Reply::Redirect(Redirect::to("/account"));
     }
-    page.render("auth/signup", json!({ "values": {}, "errors": {} })).into()
+    page.render("auth/signup", json!({ "values": {}, "errors": {} }))
+        .into()
 }
 
 #[derive(Debug, FromForm, Serialize)]
@@ -68,7 +69,10 @@ async fn signup(
         phone: None,
     };
     let result = if form.password != form.password_confirm {
-        Err(AppError::invalid("password_confirm", "The two passwords differ."))
+        Err(AppError::invalid(
+            "password_confirm",
+            "The two passwords differ.",
+        ))
     } else {
         accounts::sign_up(&app, cookies, &client, &input).await
     };
@@ -79,7 +83,11 @@ async fn signup(
         ))),
         Err(error) => {
             let (status, errors) = form_errors(error)?;
-            Ok(page.render_status(status, "auth/signup", json!({ "values": values(&*form), "errors": errors })))
+            Ok(page.render_status(
+                status,
+                "auth/signup",
+                json!({ "values": values(&*form), "errors": errors }),
+            ))
         }
     }
 }
@@ -90,7 +98,8 @@ fn login_page(page: PageContext, next: Option<&str>) -> Reply {
     if page.user.is_some() {
         return Reply::Redirect(Redirect::to(next));
     }
-    page.render("auth/login", json!({ "values": {}, "next": next })).into()
+    page.render("auth/login", json!({ "values": {}, "next": next }))
+        .into()
 }
 
 #[derive(Debug, FromForm, Serialize)]
@@ -118,14 +127,23 @@ async fn login(
     page.check_csrf(&form.csrf_token)?;
     let next = safe_next(Some(&form.next), "/account");
     match accounts::log_in(&app, cookies, &client, &form.login, &form.password).await {
-        Ok(_) => Ok(Reply::Flash(Flash::success(Redirect::to(next), "You are logged in."))),
+        Ok(_) => Ok(Reply::Flash(Flash::success(
+            Redirect::to(next),
+            "You are logged in.",
+        ))),
         Err(error @ (AppError::BadCredentials | AppError::Throttled { .. })) => {
             let (status, message) = match error {
                 AppError::Throttled { retry_after } => (
                     Status::TooManyRequests,
-                    format!("Too many failed attempts. Try again in {} minute(s).", (retry_after + 59) / 60),
+                    format!(
+                        "Too many failed attempts. Try again in {} minute(s).",
+                        (retry_after + 59) / 60
+                    ),
                 ),
-                _ => (Status::Unauthorized, "Wrong username, e-mail or password.".to_owned()),
+                _ => (
+                    Status::Unauthorized,
+                    "Wrong username, e-mail or password.".to_owned(),
+                ),
             };
             Ok(page.render_status(
                 status,
@@ -154,5 +172,8 @@ async fn logout(
 ) -> PageResult {
     page.check_csrf(&form.csrf_token)?;
     accounts::log_out(&app, cookies, &client, &user).await?;
-    Ok(Reply::Flash(Flash::success(Redirect::to("/"), "You are logged out.")))
+    Ok(Reply::Flash(Flash::success(
+        Redirect::to("/"),
+        "You are logged out.",
+    )))
 }

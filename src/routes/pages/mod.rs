@@ -3,17 +3,19 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_catalog;
 pub mod auth;
 pub mod catchers;
 pub mod home;
+pub mod shop;
 
 use std::collections::BTreeMap;
 
+use rocket::Route;
 use rocket::http::Status;
 use rocket::outcome::try_outcome;
 use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
 use rocket::response::{self, Flash, Redirect, Responder};
-use rocket::Route;
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -29,6 +31,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(auth::routes());
     routes.extend(account::routes());
     routes.extend(admin::routes());
+    routes.extend(admin_catalog::routes());
+    routes.extend(shop::routes());
     routes
 }
 
@@ -48,7 +52,9 @@ impl<'r> FromRequest<'r> for PageContext {
         let MaybeUser(user) = try_outcome!(request.guard::<MaybeUser>().await);
         let csrf = try_outcome!(request.guard::<CsrfToken>().await);
         let flash = match request.guard::<Option<FlashMessage<'_>>>().await {
-            Outcome::Success(Some(flash)) => Some((flash.kind().to_owned(), flash.message().to_owned())),
+            Outcome::Success(Some(flash)) => {
+                Some((flash.kind().to_owned(), flash.message().to_owned()))
+            }
             _ => None,
         };
         Outcome::Success(PageContext { user, csrf, flash })
@@ -133,7 +139,9 @@ impl<'r> Responder<'r, 'static> for PageError {
                 tracing::error!(path = %request.uri().path(), "internal error: {message}");
                 catchers::error_page(status, None, request).respond_to(request)
             }
-            AppError::Forbidden(why) => catchers::error_page(status, Some(why), request).respond_to(request),
+            AppError::Forbidden(why) => {
+                catchers::error_page(status, Some(why), request).respond_to(request)
+            }
             _ => catchers::error_page(status, None, request).respond_to(request),
         }
     }
@@ -143,7 +151,9 @@ impl<'r> Responder<'r, 'static> for PageError {
 pub fn errors_map(errors: &FieldErrors) -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for error in errors.as_slice() {
-        map.entry(error.field.clone()).or_default().push(error.message.clone());
+        map.entry(error.field.clone())
+            .or_default()
+            .push(error.message.clone());
     }
     map
 }
@@ -189,8 +199,16 @@ mod tests {
     fn next_allows_only_same_site_paths() {
         assert_eq!(safe_next(Some("/account?tab=1"), "/"), "/account?tab=1");
         for evil in [
-            "https://evil.example", "//evil.example", "/\\evil.example", "\\\\evil", "javascript:alert(1)",
-            "/%0d%0a", "evil.example", "", "/a\nb", "/a\\b",
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil",
+            "javascript:alert(1)",
+            "/%0d%0a",
+            "evil.example",
+            "",
+            "/a\nb",
+            "/a\\b",
         ] {
             let got = safe_next(Some(evil), "/fallback");
             assert!(got == "/fallback" || got == "/%0d%0a", "{evil:?} -> {got}");

@@ -1,0 +1,137 @@
+//! `/api/products`: the catalog.
+
+use rocket::response::status::{Created, NoContent};
+use rocket::serde::json::Json;
+use rocket::{Route, delete, get, patch, post};
+use rocket_okapi::okapi::openapi3::OpenApi;
+use rocket_okapi::settings::OpenApiSettings;
+use rocket_okapi::{openapi, openapi_get_routes_spec};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::views::ProductView;
+use super::{Answer, ApiJson, Page, Paging, SameOrigin};
+use crate::auth::{Admin, ClientMeta, MaybeUser};
+use crate::error::AppError;
+use crate::services::catalog::{self, ProductInput};
+use crate::state::App;
+
+pub fn routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
+    openapi_get_routes_spec![settings: list_products, get_product, create_product, update_product, delete_product]
+}
+
+/// Products by name; `q` is a case-insensitive prefix of the name or SKU.
+/// Only active products, unless an administrator asks for `include_inactive`.
+#[openapi(tag = "Products")]
+#[get("/?<q>&<page>&<per_page>&<include_inactive>")]
+async fn list_products(
+    app: App<'_>,
+    user: MaybeUser,
+    q: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+    include_inactive: Option<bool>,
+) -> Answer<Json<Page<ProductView>>> {
+    let paging = Paging::parse(page, per_page, &app.state.config)?;
+    if q.as_ref().is_some_and(|q| q.chars().count() > 120) {
+        return Err(AppError::invalid("q", "Use at most 120 characters.").into());
+    }
+    let is_admin = user.0.as_ref().is_some_and(|u| u.user.is_admin());
+    let only_active = !(is_admin && include_inactive.unwrap_or(false));
+    let (rows, total) = catalog::list(
+        &app,
+        q.as_deref(),
+        only_active,
+        paging.per_page,
+        paging.offset(),
+    )
+    .await?;
+    Ok(Json(paging.wrap(
+        rows.into_iter().map(ProductView::from).collect(),
+        total,
+    )))
+}
+
+/// One product (inactive ones only for administrators).
+#[openapi(tag = "Products")]
+#[get("/<id>")]
+async fn get_product(app: App<'_>, user: MaybeUser, id: i64) -> Answer<Json<ProductView>> {
+    let is_admin = user.0.as_ref().is_some_and(|u| u.user.is_admin());
+    Ok(Json(catalog::get_visible(&app, id, is_admin).await?.into()))
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductBody {
+    /// 1–32 of letters, digits, `-`, `_`, `.`; stored upper-case; unique.
+    #[serde(default)]
+    pub sku: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Price in cents, 0 to 100000000.
+    #[serde(default)]
+    pub price_cents: Option<i64>,
+    #[serde(default)]
+    pub stock: Option<i64>,
+    #[serde(default)]
+    pub is_active: Option<bool>,
+}
+
+impl From<ProductBody> for ProductInput {
+    fn from(body: ProductBody) -> Self {
+        ProductInput {
+            sku: body.sku,
+            name: body.name,
+            description: body.description,
+            price_cents: body.price_cents,
+            stock: body.stock,
+            is_active: body.is_active,
+        }
+    }
+}
+
+/// Adds a product (`sku`, `name`, `price_cents` and `stock` required); 409 on a taken SKU.
+#[openapi(tag = "Products")]
+#[post("/", data = "<body>")]
+async fn create_product(
+    app: App<'_>,
+    client: ClientMeta,
+    admin: Admin,
+    body: ApiJson<ProductBody>,
+) -> Answer<Created<Json<ProductView>>> {
+    let product = catalog::create(&app, &client, &admin.0, &body.0.into()).await?;
+    Ok(Created::new(format!("/api/products/{}", product.id)).body(Json(product.into())))
+}
+
+/// Changes a product; fields left out stay as they are.
+#[openapi(tag = "Products")]
+#[patch("/<id>", data = "<body>")]
+async fn update_product(
+    app: App<'_>,
+    client: ClientMeta,
+    admin: Admin,
+    id: i64,
+    body: ApiJson<ProductBody>,
+) -> Answer<Json<ProductView>> {
+    Ok(Json(
+        catalog::update(&app, &client, &admin.0, id, &body.0.into())
+            .await?
+            .into(),
+    ))
+}
+
+/// Deletes a product that was never sold (409 otherwise: deactivate it).
+#[openapi(tag = "Products")]
+#[delete("/<id>")]
+async fn delete_product(
+    app: App<'_>,
+    client: ClientMeta,
+    admin: Admin,
+    id: i64,
+    _same_origin: SameOrigin,
+) -> Answer<NoContent> {
+    catalog::delete(&app, &client, &admin.0, id).await?;
+    Ok(NoContent)
+}

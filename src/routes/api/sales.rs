@@ -1,0 +1,106 @@
+//! `/api/sales`: purchases. Users see their own; administrators see all.
+
+use rocket::response::status::Created;
+use rocket::serde::json::Json;
+use rocket::{Route, get, post};
+use rocket_okapi::okapi::openapi3::OpenApi;
+use rocket_okapi::settings::OpenApiSettings;
+use rocket_okapi::{openapi, openapi_get_routes_spec};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::views::SaleView;
+use super::{Answer, ApiJson, Page, Paging};
+use crate::auth::{ClientMeta, CurrentUser};
+use crate::db::sales::SaleFilter;
+use crate::domain::FieldErrors;
+use crate::error::AppError;
+use crate::services::sales;
+use crate::state::App;
+
+pub fn routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
+    openapi_get_routes_spec![settings: list_sales, create_sale, get_sale]
+}
+
+/// Parses `2026-11-27` (midnight UTC) or a full RFC 3339 timestamp.
+pub fn parse_instant(text: &str) -> Result<OffsetDateTime, String> {
+    let text = text.trim();
+    if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Ok(at);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format)
+        .map(|day| day.midnight().assume_utc())
+        .map_err(|_| "Use a date like 2026-11-27 or an RFC 3339 timestamp.".to_owned())
+}
+
+/// Sales, newest first. Users get their own; administrators get all and may
+/// filter by `user_id`. `from` (inclusive) and `to` (exclusive) are dates or
+/// RFC 3339 timestamps.
+#[openapi(tag = "Sales")]
+#[get("/?<user_id>&<from>&<to>&<page>&<per_page>")]
+async fn list_sales(
+    app: App<'_>,
+    user: CurrentUser,
+    user_id: Option<i64>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> Answer<Json<Page<SaleView>>> {
+    let paging = Paging::parse(page, per_page, &app.state.config)?;
+    let mut errors = FieldErrors::new();
+    let from = from.and_then(|t| errors.check("from", parse_instant(&t)));
+    let to = to.and_then(|t| errors.check("to", parse_instant(&t)));
+    errors.into_result().map_err(AppError::from)?;
+    let filter = SaleFilter { user_id, from, to };
+    let (rows, total) = sales::list(&app, &user, filter, paging.per_page, paging.offset()).await?;
+    Ok(Json(paging.wrap(
+        rows.into_iter().map(SaleView::from).collect(),
+        total,
+    )))
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderLineBody {
+    pub product_id: i64,
+    /// 1 to 1000.
+    pub quantity: i64,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderBody {
+    /// Lines naming the same product are merged (quantities added).
+    pub items: Vec<OrderLineBody>,
+}
+
+/// Buys products: all lines or none. 409 names a product short of stock;
+/// 422 for an unknown or inactive product or a bad quantity.
+#[openapi(tag = "Sales")]
+#[post("/", data = "<body>")]
+async fn create_sale(
+    app: App<'_>,
+    client: ClientMeta,
+    user: CurrentUser,
+    body: ApiJson<OrderBody>,
+) -> Answer<Created<Json<SaleView>>> {
+    let lines: Vec<(i64, i64)> = body
+        .0
+        .items
+        .iter()
+        .map(|line| (line.product_id, line.quantity))
+        .collect();
+    let sale = sales::purchase(&app, &client, &user, &lines).await?;
+    Ok(Created::new(format!("/api/sales/{}", sale.row.id)).body(Json(sale.into())))
+}
+
+/// One sale: the owner's or, for an administrator, anyone's; 404 otherwise.
+#[openapi(tag = "Sales")]
+#[get("/<id>")]
+async fn get_sale(app: App<'_>, user: CurrentUser, id: i64) -> Answer<Json<SaleView>> {
+    Ok(Json(sales::get(&app, &user, id).await?.into()))
+}

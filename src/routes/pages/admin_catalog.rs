@@ -1,0 +1,371 @@
+//! Admin pages for products and sales.
+
+use rocket::form::{Form, FromForm};
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::{Route, get, post, routes};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::auth::CsrfOnlyForm;
+use super::shop::{money, pagination, product_json, query_value, sale_json};
+use super::{PageContext, PageError, PageResult, Reply, errors_map, values};
+use crate::auth::{Admin, ClientMeta};
+use crate::db::sales::SaleFilter;
+use crate::db::users;
+use crate::domain::FieldErrors;
+use crate::error::AppError;
+use crate::routes::api::Paging;
+use crate::routes::api::sales::parse_instant;
+use crate::services::catalog::{self, ProductInput};
+use crate::services::sales;
+use crate::state::App;
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        product_list,
+        product_new,
+        product_create,
+        product_edit,
+        product_update,
+        product_delete,
+        sale_list
+    ]
+}
+
+const PER_PAGE: i64 = 50;
+
+#[get("/admin/products?<q>&<page>")]
+async fn product_list(
+    app: App<'_>,
+    view: PageContext,
+    _admin: Admin,
+    q: Option<String>,
+    page: Option<i64>,
+) -> PageResult {
+    let paging = Paging::parse(
+        page.map(|p| p.clamp(1, app.state.config.max_page)),
+        Some(PER_PAGE),
+        &app.state.config,
+    )?;
+    let q: String = q.unwrap_or_default().trim().chars().take(100).collect();
+    let (rows, total) =
+        catalog::list(&app, Some(&q), false, paging.per_page, paging.offset()).await?;
+    let base = format!("/admin/products?q={}&", query_value(&q));
+    Ok(view
+        .render(
+            "admin/products",
+            json!({
+                "products": rows.iter().map(product_json).collect::<Vec<_>>(),
+                "q": q,
+                "total": total,
+                "pagination": pagination(&base, paging.page, total, paging.per_page),
+            }),
+        )
+        .into())
+}
+
+#[derive(Debug, FromForm, Serialize)]
+pub struct ProductForm {
+    #[field(default = String::new())]
+    sku: String,
+    #[field(default = String::new())]
+    name: String,
+    #[field(default = String::new())]
+    description: String,
+    /// Currency units with up to two decimals, e.g. `12.50`.
+    #[field(default = String::new())]
+    price: String,
+    #[field(default = String::new())]
+    stock: String,
+    is_active: bool,
+    #[serde(skip)]
+    #[field(default = String::new())]
+    csrf_token: String,
+}
+
+/// Parses `12`, `12.5` or `12.50` into cents.
+pub fn parse_money(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let invalid = || "Enter a price like 12.50.".to_owned();
+    let (units, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if units.is_empty()
+        || units.len() > 9
+        || fraction.len() > 2
+        || !units.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(invalid());
+    }
+    let units: i64 = units.parse().map_err(|_| invalid())?;
+    let cents: i64 = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<2}").parse().map_err(|_| invalid())?
+    };
+    Ok(units * 100 + cents)
+}
+
+impl ProductForm {
+    fn to_input(&self) -> Result<ProductInput, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let price_cents = errors.check("price", parse_money(&self.price));
+        let stock = errors.check(
+            "stock",
+            self.stock
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| "Enter a whole number.".to_owned()),
+        );
+        errors.into_result()?;
+        Ok(ProductInput {
+            sku: Some(self.sku.clone()),
+            name: Some(self.name.clone()),
+            description: Some(self.description.clone()),
+            price_cents,
+            stock,
+            is_active: Some(self.is_active),
+        })
+    }
+}
+
+/// Service errors name `price_cents`; the form's field is `price`.
+fn form_field_errors(errors: FieldErrors) -> Value {
+    let mut renamed = FieldErrors::new();
+    for error in errors.into_vec() {
+        let field = if error.field == "price_cents" {
+            "price".to_owned()
+        } else {
+            error.field
+        };
+        renamed.push(&field, error.message);
+    }
+    json!(errors_map(&renamed))
+}
+
+fn render_form(
+    view: &PageContext,
+    status: Status,
+    product: Option<Value>,
+    values: Value,
+    errors: Value,
+) -> Reply {
+    view.render_status(
+        status,
+        "admin/product_form",
+        json!({ "product": product, "values": values, "errors": errors }),
+    )
+}
+
+#[get("/admin/products/new")]
+fn product_new(view: PageContext, _admin: Admin) -> Reply {
+    render_form(
+        &view,
+        Status::Ok,
+        None,
+        json!({ "is_active": true, "stock": "0" }),
+        json!({}),
+    )
+}
+
+async fn save(
+    app: &App<'_>,
+    client: &ClientMeta,
+    admin: &Admin,
+    id: Option<i64>,
+    form: &ProductForm,
+) -> Result<i64, Result<(Status, Value), PageError>> {
+    let input = form
+        .to_input()
+        .map_err(|errors| Ok((Status::UnprocessableEntity, form_field_errors(errors))))?;
+    let result = match id {
+        None => catalog::create(app, client, &admin.0, &input).await,
+        Some(id) => catalog::update(app, client, &admin.0, id, &input).await,
+    };
+    match result {
+        Ok(product) => Ok(product.id),
+        Err(AppError::Invalid(errors)) => {
+            Err(Ok((Status::UnprocessableEntity, form_field_errors(errors))))
+        }
+        Err(AppError::Conflict(errors)) => Err(Ok((Status::Conflict, form_field_errors(errors)))),
+        Err(other) => Err(Err(PageError(other))),
+    }
+}
+
+#[post("/admin/products/new", data = "<form>")]
+async fn product_create(
+    app: App<'_>,
+    view: PageContext,
+    client: ClientMeta,
+    admin: Admin,
+    form: Form<ProductForm>,
+) -> PageResult {
+    view.check_csrf(&form.csrf_token)?;
+    match save(&app, &client, &admin, None, &form).await {
+        Ok(id) => Ok(Reply::Flash(Flash::success(
+            Redirect::to(format!("/admin/products/{id}")),
+            "The product was created.",
+        ))),
+        Err(Ok((status, errors))) => Ok(render_form(&view, status, None, values(&*form), errors)),
+        Err(Err(error)) => Err(error),
+    }
+}
+
+#[get("/admin/products/<id>")]
+async fn product_edit(app: App<'_>, view: PageContext, _admin: Admin, id: i64) -> PageResult {
+    let product = catalog::get_visible(&app, id, true).await?;
+    let values = json!({
+        "sku": product.sku,
+        "name": product.name,
+        "description": product.description,
+        "price": money(product.price_cents),
+        "stock": product.stock.to_string(),
+        "is_active": product.is_active,
+    });
+    Ok(render_form(
+        &view,
+        Status::Ok,
+        Some(product_json(&product)),
+        values,
+        json!({}),
+    ))
+}
+
+#[post("/admin/products/<id>", data = "<form>")]
+async fn product_update(
+    app: App<'_>,
+    view: PageContext,
+    client: ClientMeta,
+    admin: Admin,
+    id: i64,
+    form: Form<ProductForm>,
+) -> PageResult {
+    view.check_csrf(&form.csrf_token)?;
+    let product = catalog::get_visible(&app, id, true).await?;
+    match save(&app, &client, &admin, Some(id), &form).await {
+        Ok(id) => Ok(Reply::Flash(Flash::success(
+            Redirect::to(format!("/admin/products/{id}")),
+            "The product was saved.",
+        ))),
+        Err(Ok((status, errors))) => Ok(render_form(
+            &view,
+            status,
+            Some(product_json(&product)),
+            values(&*form),
+            errors,
+        )),
+        Err(Err(error)) => Err(error),
+    }
+}
+
+#[post("/admin/products/<id>/delete", data = "<form>")]
+async fn product_delete(
+    app: App<'_>,
+    view: PageContext,
+    client: ClientMeta,
+    admin: Admin,
+    id: i64,
+    form: Form<CsrfOnlyForm>,
+) -> PageResult {
+    view.check_csrf(&form.csrf_token)?;
+    match catalog::delete(&app, &client, &admin.0, id).await {
+        Ok(()) => Ok(Reply::Flash(Flash::success(
+            Redirect::to("/admin/products"),
+            "The product was deleted.",
+        ))),
+        Err(AppError::Conflict(errors)) => {
+            let message = errors
+                .as_slice()
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default();
+            Ok(Reply::Flash(Flash::error(
+                Redirect::to(format!("/admin/products/{id}")),
+                message,
+            )))
+        }
+        Err(other) => Err(PageError(other)),
+    }
+}
+
+#[get("/admin/sales?<user>&<from>&<to>&<page>")]
+async fn sale_list(
+    app: App<'_>,
+    view: PageContext,
+    admin: Admin,
+    user: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<i64>,
+) -> PageResult {
+    let paging = Paging::parse(
+        page.map(|p| p.clamp(1, app.state.config.max_page)),
+        Some(PER_PAGE),
+        &app.state.config,
+    )?;
+    let user_text = user.unwrap_or_default().trim().to_lowercase();
+    let from_at = from
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .and_then(|t| parse_instant(t).ok());
+    let to_at = to
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .and_then(|t| parse_instant(t).ok());
+    // The "user" filter takes a username or a numeric id.
+    let user_id = if user_text.is_empty() {
+        None
+    } else if let Ok(id) = user_text.parse::<i64>() {
+        Some(id)
+    } else {
+        Some(
+            users::find_by_username(app.db, &user_text)
+                .await?
+                .map_or(-1, |u| u.id),
+        )
+    };
+    let filter = SaleFilter {
+        user_id,
+        from: from_at,
+        to: to_at.map(|t| t + time::Duration::days(1)),
+    };
+    let (rows, total) =
+        sales::list(&app, &admin.0, filter, paging.per_page, paging.offset()).await?;
+    let state = json!({
+        "user": user_text,
+        "from": from_at.map(|d| d.date().to_string()).unwrap_or_default(),
+        "to": to_at.map(|d| d.date().to_string()).unwrap_or_default(),
+    });
+    let base = format!(
+        "/admin/sales?user={}&from={}&to={}&",
+        query_value(state["user"].as_str().unwrap_or("")),
+        state["from"].as_str().unwrap_or(""),
+        state["to"].as_str().unwrap_or("")
+    );
+    Ok(view
+        .render(
+            "admin/sales",
+            json!({
+                "sales": rows.iter().map(sale_json).collect::<Vec<_>>(),
+                "total": total,
+                "state": state,
+                "pagination": pagination(&base, paging.page, total, paging.per_page),
+            }),
+        )
+        .into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_money;
+
+    #[test]
+    fn money_parses_to_cents() {
+        assert_eq!(parse_money("12"), Ok(1200));
+        assert_eq!(parse_money("12.5"), Ok(1250));
+        assert_eq!(parse_money(" 0.07 "), Ok(7));
+        for bad in ["", ".5", "1.234", "-1", "1,50", "abc", "1e3"] {
+            assert!(parse_money(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Purchases: a user buys for themselves; a user sees only their own sales,
+//! an administrator sees all. Someone else's sale reads as "not found".
+
+use std::collections::BTreeMap;
+
+use crate::audit::{Event, action};
+use crate::auth::{ClientMeta, CurrentUser};
+use crate::db::sales::{self, OrderLine, Sale, SaleFilter};
+use crate::domain::{FieldErrors, parse_quantity};
+use crate::error::{AppError, AppResult};
+use crate::state::App;
+
+/// Most lines one order may have.
+pub const MAX_LINES: usize = 100;
+
+/// Validates an order. Lines naming the same product are merged (their
+/// quantities added), so `[{1,2},{1,3}]` buys five of product 1.
+pub fn validate_order(lines: &[(i64, i64)]) -> Result<Vec<OrderLine>, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    if lines.is_empty() {
+        errors.push("items", "Choose at least one product.");
+    }
+    if lines.len() > MAX_LINES {
+        errors.push("items", format!("An order has at most {MAX_LINES} lines."));
+    }
+    let mut merged: BTreeMap<i64, OrderLine> = BTreeMap::new();
+    for (index, &(product_id, quantity)) in lines.iter().enumerate() {
+        if product_id <= 0 {
+            errors.push(&format!("items[{index}].product_id"), "Unknown product.");
+            continue;
+        }
+        if let Err(message) = parse_quantity(quantity) {
+            errors.push(&format!("items[{index}].quantity"), message);
+            continue;
+        }
+        let line = merged.entry(product_id).or_insert(OrderLine {
+            index,
+            product_id,
+            quantity: 0,
+        });
+        line.quantity += quantity;
+    }
+    for line in merged.values() {
+        if parse_quantity(line.quantity).is_err() {
+            errors.push(
+                &format!("items[{}].quantity", line.index),
+                "A quantity is 1 to 1000.",
+            );
+        }
+    }
+    errors.into_result()?;
+    let mut lines: Vec<OrderLine> = merged.into_values().collect();
+    lines.sort_by_key(|line| line.index);
+    Ok(lines)
+}
+
+/// Buys the given `(product_id, quantity)` lines for the caller.
+pub async fn purchase(
+    app: &App<'_>,
+    client: &ClientMeta,
+    buyer: &CurrentUser,
+    lines: &[(i64, i64)],
+) -> AppResult<Sale> {
+    let order = validate_order(lines)?;
+    let sale_id = sales::purchase(app.db, buyer.user.id, &order, app.now()).await?;
+    let sale = sales::find(app.db, sale_id, None)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Event::new(action::SALE_CREATE, client)
+        .actor(&buyer.user)
+        .target_text(format!("sale:{sale_id}"))
+        .detail(format!("total {} cents", sale.row.total_cents))
+        .record(app)
+        .await?;
+    Ok(sale)
+}
+
+/// A sale the caller may see: their own, or any for an administrator.
+pub async fn get(app: &App<'_>, caller: &CurrentUser, id: i64) -> AppResult<Sale> {
+    let owner = (!caller.user.is_admin()).then_some(caller.user.id);
+    sales::find(app.db, id, owner)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Sales the caller may see. A non-administrator's `user_id` filter can only
+/// narrow to themselves: asking for someone else yields an empty page.
+pub async fn list(
+    app: &App<'_>,
+    caller: &CurrentUser,
+    filter: SaleFilter,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Sale>, i64)> {
+    let mut filter = filter;
+    if !caller.user.is_admin() {
+        if filter.user_id.is_some_and(|id| id != caller.user.id) {
+            return Ok((Vec::new(), 0));
+        }
+        filter.user_id = Some(caller.user.id);
+    }
+    sales::list(app.db, &filter, limit, offset).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate_order;
+
+    #[test]
+    fn merges_duplicate_products() {
+        let lines = validate_order(&[(1, 2), (2, 1), (1, 3)]).unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!((lines[0].product_id, lines[0].quantity), (1, 5));
+        assert_eq!((lines[1].product_id, lines[1].quantity), (2, 1));
+    }
+
+    #[test]
+    fn rejects_empty_and_bad_lines() {
+        assert!(validate_order(&[]).is_err());
+        let errors = validate_order(&[(1, 0), (0, 1), (2, 1001)]).unwrap_err();
+        let fields: Vec<_> = errors.as_slice().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "items[0].quantity",
+                "items[1].product_id",
+                "items[2].quantity"
+            ]
+        );
+        assert!(validate_order(&[(1, 600), (1, 600)]).is_err());
+    }
+}
