@@ -87,6 +87,9 @@ pub fn figment() -> Figment {
             "databases.portero.url",
             DEFAULT_DATABASE_URL,
         ))
+        // rocket_db_pools fills these in only for the server; the CLI needs them too.
+        .join(Serialized::default("databases.portero.max_connections", 16))
+        .join(Serialized::default("databases.portero.connect_timeout", 5))
         // The socket address is the client address unless an operator says a
         // trusted proxy sets a header; Rocket's default trusts X-Real-IP from anyone.
         .join(Serialized::default("ip_header", false));

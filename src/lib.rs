@@ -46,6 +46,7 @@ pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
         .attach(Db::init())
         .attach(Template::fairing())
         .attach(telemetry::RequestLog)
+        .attach(telemetry::liftoff_banner())
         .attach(headers::SecurityHeaders {
             hsts: app_config.https,
         })

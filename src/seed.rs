@@ -200,10 +200,131 @@ fn insert_sql(rows: u64) -> String {
     sql
 }
 
-/// Products and sales arrive with the catalog; until then only users are seeded.
-pub async fn seed_catalog(_pool: &AppPool, products: u64, _users: u64) -> Result<(), String> {
-    if products > 0 {
-        println!("Products: the catalog is not part of this build yet; skipped {products}.");
+const ADJECTIVES: &[&str] = &[
+    "Classic", "Compact", "Deluxe", "Eco", "Ergonomic", "Handmade", "Light", "Modern", "Rustic", "Smart",
+    "Sturdy", "Vintage", "Wireless", "Woollen", "Bamboo", "Ceramic", "Copper", "Linen", "Steel", "Velvet",
+];
+
+const NOUNS: &[&str] = &[
+    "Backpack", "Bottle", "Chair", "Desk Lamp", "Headphones", "Jacket", "Kettle", "Keyboard", "Mug", "Notebook",
+    "Pillow", "Plant Pot", "Scarf", "Speaker", "Sunglasses", "Teapot", "Throw Blanket", "Umbrella", "Wallet", "Watch",
+];
+
+/// Demo products (`DEMO-00001` …) and random sales by demo users. Sales are
+/// generated first so that each product's stock is what remains after them.
+pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(), String> {
+    if products == 0 {
+        return Ok(());
     }
+    let existing = on_pool!(pool, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM products WHERE sku = $1")
+        .bind("DEMO-00001")
+        .fetch_one(p)
+        .await)
+    .map_err(|e| e.to_string())?;
+    if existing > 0 {
+        println!("Demo products already exist (DEMO-00001 is taken); skipping products and sales.");
+        return Ok(());
+    }
+    let started = Instant::now();
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| OffsetDateTime::now_utc());
+    let prices: Vec<i64> = (0..products).map(|i| 199 + ((i * 7919) % 25_000) as i64).collect();
+    let names: Vec<String> = (0..products as usize)
+        .map(|i| format!("{} {} {}", ADJECTIVES[i % ADJECTIVES.len()], NOUNS[(i / ADJECTIVES.len()) % NOUNS.len()], i + 1))
+        .collect();
+    // One sale per ten demo users (at most 100,000), one to three lines each.
+    let demo_users = count_users_named_user(pool).await.map_err(|e| e.to_string())?.min(users as i64);
+    let sale_count = (demo_users / 10).min(100_000);
+    let mut sold = vec![0i64; products as usize];
+    let mut sales: Vec<(i64, OffsetDateTime, Vec<(usize, i64)>)> = Vec::with_capacity(sale_count as usize);
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut random = move || {
+        // xorshift: deterministic demo data without another dependency.
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..sale_count {
+        let user_number = 1 + (random() % demo_users.max(1) as u64) as i64;
+        let at = now - Duration::minutes((random() % (60 * 24 * 60)) as i64);
+        let lines: Vec<(usize, i64)> = (0..1 + random() % 3)
+            .map(|_| ((random() % products) as usize, 1 + (random() % 3) as i64))
+            .collect();
+        let mut merged: Vec<(usize, i64)> = Vec::new();
+        for (product, quantity) in lines {
+            match merged.iter_mut().find(|(p, _)| *p == product) {
+                Some(line) => line.1 += quantity,
+                None => merged.push((product, quantity)),
+            }
+            sold[product] += quantity;
+        }
+        sales.push((user_number, at, merged));
+    }
+    sales.sort_by_key(|(_, at, _)| *at);
+
+    on_pool!(pool, |p| {
+        let mut tx = p.begin().await.map_err(|e| e.to_string())?;
+        let mut product_ids = Vec::with_capacity(products as usize);
+        for i in 0..products as usize {
+            let id = sqlx::query_scalar::<_, i64>(
+                "INSERT INTO products (sku, name, description, price_cents, stock, is_active, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(format!("DEMO-{:05}", i + 1))
+            .bind(&names[i])
+            .bind(format!("A demo product for trying Portero: {}.", names[i].to_lowercase()))
+            .bind(prices[i])
+            .bind(50 + (i as i64 * 37) % 450)
+            .bind(true)
+            .bind(now - Duration::days(400))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+            product_ids.push(id);
+        }
+        for (user_number, at, lines) in &sales {
+            let total: i64 = lines.iter().map(|(product, quantity)| prices[*product] * quantity).sum();
+            let sale_id = sqlx::query_scalar::<_, i64>(
+                "INSERT INTO sales (user_id, total_cents, created_at) \
+                 SELECT id, $2, $3 FROM users WHERE username = $1 RETURNING id",
+            )
+            .bind(format!("user{user_number:07}"))
+            .bind(total)
+            .bind(*at)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+            let Some(sale_id) = sale_id else { continue };
+            for (product, quantity) in lines {
+                sqlx::query(
+                    "INSERT INTO sale_items (sale_id, product_id, name, quantity, unit_price_cents) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(sale_id)
+                .bind(product_ids[*product])
+                .bind(&names[*product])
+                .bind(*quantity)
+                .bind(prices[*product])
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| e.to_string())?;
+            }
+        }
+        tx.commit().await.map_err(|e| e.to_string())?;
+        Ok::<(), String>(())
+    })?;
+    let units: i64 = sold.iter().sum();
+    println!(
+        "Created {products} demo products and {} sales ({units} units) in {:.1} s.",
+        sales.len(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
+}
+
+async fn count_users_named_user(pool: &AppPool) -> Result<i64, sqlx::Error> {
+    on_pool!(pool, |p| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM users WHERE username LIKE 'user%'"
+    )
+    .fetch_one(p)
+    .await)
 }

@@ -2,6 +2,7 @@
 //! (never the query string, which may carry tokens), status and duration.
 //! Cookies, bodies and headers are never logged.
 
+use std::io::IsTerminal;
 use std::time::Instant;
 
 use rocket::fairing::{Fairing, Info, Kind};
@@ -10,11 +11,32 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber once; `RUST_LOG` overrides the level.
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Rocket's own request lines include the query string; ours do not, so
+    // Rocket is kept to warnings.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,rocket=warn,_=warn,sqlx=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// Logs where the server listens once it does.
+pub fn liftoff_banner() -> rocket::fairing::AdHoc {
+    rocket::fairing::AdHoc::on_liftoff("banner", |rocket| {
+        Box::pin(async move {
+            let config = rocket.config();
+            tracing::info!(
+                "Portero {} listening on http://{}:{} ({} profile)",
+                env!("CARGO_PKG_VERSION"),
+                config.address,
+                config.port,
+                rocket.figment().profile()
+            );
+        })
+    })
 }
 
 pub struct RequestLog;

@@ -109,8 +109,24 @@ pub async fn update(
     .map_err(conflict_from)
 }
 
+fn in_sales() -> AppError {
+    AppError::conflict(
+        "id",
+        "This product appears in sales and cannot be deleted; deactivate it instead.",
+    )
+}
+
 /// Deletes a product that was never sold; `Err(Conflict)` when it was.
 pub async fn delete(pool: &AppPool, id: i64) -> AppResult<bool> {
+    let sold = on_pool!(pool, |p| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM sale_items WHERE product_id = $1"
+    )
+    .bind(id)
+    .fetch_one(p)
+    .await)?;
+    if sold > 0 {
+        return Err(in_sales());
+    }
     let result = on_pool!(pool, |p| sqlx::query("DELETE FROM products WHERE id = $1")
         .bind(id)
         .execute(p)

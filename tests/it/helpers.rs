@@ -38,11 +38,20 @@ impl TestDb {
                 );
                 let mut conn = sqlx::PgConnection::connect(&admin_url)
                     .await
-                    .unwrap_or_else(|e| panic!("PORTERO_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"));
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+                    .unwrap_or_else(|e| {
+                        panic!(
+                            "PORTERO_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"
+                        )
+                    });
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
                 let _ = conn.close().await;
                 let url = match admin_url.rfind('/') {
-                    Some(slash) if slash > "postgres://".len() => format!("{}/{name}", &admin_url[..slash]),
+                    Some(slash) if slash > "postgres://".len() => {
+                        format!("{}/{name}", &admin_url[..slash])
+                    }
                     _ => format!("{admin_url}/{name}"),
                 };
                 (TestDb::Postgres { admin_url, name }, url)
@@ -71,13 +80,17 @@ impl Drop for TestDb {
             let (admin_url, name) = (admin_url.clone(), name.clone());
             // Drop runs outside any runtime we may block: use a thread with its own.
             let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
                 if let Ok(runtime) = runtime {
                     runtime.block_on(async {
                         if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut conn)
-                                .await;
+                            let _ = sqlx::query(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(&mut conn)
+                            .await;
                             let _ = conn.close().await;
                         }
                     });
@@ -117,7 +130,12 @@ pub async fn spawn_app_with(configure: impl FnOnce(Figment) -> Figment) -> TestA
     let clock = Clock::default();
     let rocket = portero::build(configure(test_figment(&url)), clock.clone()).expect("build app");
     let client = Client::tracked(rocket).await.expect("valid rocket");
-    TestApp { client, clock, url, db: std::sync::Arc::new(db) }
+    TestApp {
+        client,
+        clock,
+        url,
+        db: std::sync::Arc::new(db),
+    }
 }
 
 impl TestApp {
@@ -127,7 +145,12 @@ impl TestApp {
         let clock = self.clock.clone();
         let rocket = portero::build(test_figment(&self.url), clock.clone()).expect("build app");
         let client = Client::tracked(rocket).await.expect("valid rocket");
-        TestApp { client, clock, url: self.url.clone(), db: self.db.clone() }
+        TestApp {
+            client,
+            clock,
+            url: self.url.clone(),
+            db: self.db.clone(),
+        }
     }
 
     /// Another browser on the same server process (a fresh cookie jar).
@@ -171,10 +194,18 @@ impl TestApp {
     pub async fn get_json(&self, path: &str) -> (Status, Value) {
         let response = self.get(path).await;
         let status = response.status();
-        (status, response.into_json::<Value>().await.unwrap_or(Value::Null))
+        (
+            status,
+            response.into_json::<Value>().await.unwrap_or(Value::Null),
+        )
     }
 
-    pub async fn send_json(&self, method: rocket::http::Method, path: &str, body: &Value) -> (Status, Value) {
+    pub async fn send_json(
+        &self,
+        method: rocket::http::Method,
+        path: &str,
+        body: &Value,
+    ) -> (Status, Value) {
         let response = self
             .client
             .req(method, path.to_owned())
@@ -183,7 +214,10 @@ impl TestApp {
             .dispatch()
             .await;
         let status = response.status();
-        (status, response.into_json::<Value>().await.unwrap_or(Value::Null))
+        (
+            status,
+            response.into_json::<Value>().await.unwrap_or(Value::Null),
+        )
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> (Status, Value) {
@@ -191,7 +225,8 @@ impl TestApp {
     }
 
     pub async fn patch_json(&self, path: &str, body: &Value) -> (Status, Value) {
-        self.send_json(rocket::http::Method::Patch, path, body).await
+        self.send_json(rocket::http::Method::Patch, path, body)
+            .await
     }
 
     pub async fn put_json(&self, path: &str, body: &Value) -> (Status, Value) {
@@ -201,7 +236,10 @@ impl TestApp {
     pub async fn delete(&self, path: &str) -> (Status, Value) {
         let response = self.client.delete(path.to_owned()).dispatch().await;
         let status = response.status();
-        (status, response.into_json::<Value>().await.unwrap_or(Value::Null))
+        (
+            status,
+            response.into_json::<Value>().await.unwrap_or(Value::Null),
+        )
     }
 
     /// Signs up through the API (which also logs this client in).
@@ -223,7 +261,11 @@ impl TestApp {
     }
 
     pub async fn login_api(&self, login: &str, password: &str) -> (Status, Value) {
-        self.post_json("/api/auth/login", &json!({ "login": login, "password": password })).await
+        self.post_json(
+            "/api/auth/login",
+            &json!({ "login": login, "password": password }),
+        )
+        .await
     }
 
     /// Logs in through the API and asserts success.
@@ -245,7 +287,12 @@ impl TestApp {
             .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
             .collect::<Vec<_>>()
             .join("&");
-        self.client.post(path.to_owned()).header(ContentType::Form).body(body).dispatch().await
+        self.client
+            .post(path.to_owned())
+            .header(ContentType::Form)
+            .body(body)
+            .dispatch()
+            .await
     }
 
     /// The session id inside the private cookie, if any.
@@ -270,9 +317,236 @@ pub fn urlencode(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
     out
+}
+
+// ---------------------------------------------------------------------------
+// Additions for the feature tests.
+
+/// A second valid password for password changes.
+pub const NEW_PASSWORD: &str = "an even finer passphrase";
+
+/// A fixed secret key, for tests that share cookies between processes.
+pub const SECRET_KEY: &str = "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=";
+
+impl TestApp {
+    /// Like [`TestApp::second_instance`], with extra settings (a shared secret key, say).
+    pub async fn second_instance_with(
+        &self,
+        configure: impl FnOnce(Figment) -> Figment,
+    ) -> TestApp {
+        let clock = self.clock.clone();
+        let rocket =
+            portero::build(configure(test_figment(&self.url)), clock.clone()).expect("build app");
+        let client = Client::tracked(rocket).await.expect("valid rocket");
+        TestApp {
+            client,
+            clock,
+            url: self.url.clone(),
+            db: self.db.clone(),
+        }
+    }
+
+    /// Creates an administrator named `name` and logs this client in as it.
+    pub async fn login_admin(&self, name: &str) -> i64 {
+        let id = self.create_user(name, Role::Admin).await;
+        self.login_as(name).await;
+        id
+    }
+
+    /// Creates a user named `name` and logs this client in as it.
+    pub async fn login_user(&self, name: &str) -> i64 {
+        let id = self.create_user(name, Role::User).await;
+        self.login_as(name).await;
+        id
+    }
+
+    /// `GET /api/me` with this client's cookies.
+    pub async fn me_status(&self) -> Status {
+        self.get("/api/me").await.status()
+    }
+
+    /// `GET /api/me` with exactly this private session cookie.
+    pub async fn me_status_with(&self, cookie: rocket::http::Cookie<'static>) -> Status {
+        self.client
+            .get("/api/me")
+            .private_cookie(cookie)
+            .dispatch()
+            .await
+            .status()
+    }
+
+    /// Deactivates an account in the database only, leaving its sessions in place.
+    pub async fn deactivate_in_db(&self, id: i64) {
+        let changes = portero::db::users::UserChanges {
+            is_active: Some(false),
+            ..Default::default()
+        };
+        portero::db::users::update(self.pool(), id, &changes, self.clock.now())
+            .await
+            .expect("update user")
+            .expect("user exists");
+    }
+
+    /// Audit actions recorded so far, oldest first.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        let filter = portero::db::audit::AuditFilter::default();
+        let (events, _) = portero::db::audit::list(self.pool(), &filter, 1000, 0)
+            .await
+            .expect("audit list");
+        let mut actions: Vec<(i64, String)> =
+            events.into_iter().map(|e| (e.id, e.action)).collect();
+        actions.sort();
+        actions.into_iter().map(|(_, action)| action).collect()
+    }
+
+    /// The CSRF token of a page, or a panic naming the page's status (a
+    /// missing template makes pages answer 500).
+    pub async fn page_csrf(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        let status = response.status();
+        let html = response.into_string().await.unwrap_or_default();
+        csrf_from(&html).unwrap_or_else(|| panic!("no csrf_token in {path} (status {status})"))
+    }
+
+    /// Logs in through the login page; returns the status and `Location`.
+    pub async fn page_login(
+        &self,
+        login: &str,
+        password: &str,
+        next: Option<&str>,
+    ) -> (Status, Option<String>) {
+        let token = self.page_csrf("/login").await;
+        let mut fields = vec![
+            ("login", login),
+            ("password", password),
+            ("csrf_token", token.as_str()),
+        ];
+        if let Some(next) = next {
+            fields.push(("next", next));
+        }
+        let response = self.post_form("/login", &fields).await;
+        (response.status(), location(&response))
+    }
+}
+
+/// The `Location` header of a response.
+pub fn location(response: &LocalResponse<'_>) -> Option<String> {
+    response.headers().get_one("Location").map(str::to_owned)
+}
+
+/// Every `Set-Cookie` header of a response, parsed.
+pub fn set_cookies(response: &LocalResponse<'_>) -> Vec<rocket::http::Cookie<'static>> {
+    response
+        .headers()
+        .get("Set-Cookie")
+        .map(|value| rocket::http::Cookie::parse(value.to_owned()).expect("valid Set-Cookie"))
+        .collect()
+}
+
+/// Asserts an RFC 9457 problem response with `status` and returns its body.
+pub async fn expect_problem(response: LocalResponse<'_>, status: Status) -> Value {
+    assert_eq!(response.status(), status, "unexpected status");
+    let content_type = response
+        .content_type()
+        .map(|ct| ct.to_string())
+        .unwrap_or_default();
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "{status}: content type is {content_type:?}"
+    );
+    let text = response.into_string().await.unwrap_or_default();
+    let body: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{status}: body is not JSON ({e}): {text}"));
+    assert_problem_body(&body, status);
+    body
+}
+
+/// Checks the members of a problem body.
+pub fn assert_problem_body(body: &Value, status: Status) {
+    assert!(body["type"].is_string(), "{body}");
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body}"
+    );
+    assert_eq!(body["status"], json!(status.code), "{body}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
+    assert!(body["errors"].is_array(), "{body}");
+}
+
+/// The fields named in a problem's `errors`.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Decodes `%XX` escapes (and `+` as space).
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => {
+                        out.push(byte);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Asserts that a JSON user object carries no secret.
+pub fn assert_no_secrets(user: &Value) {
+    let object = user
+        .as_object()
+        .unwrap_or_else(|| panic!("not a user object: {user}"));
+    assert!(object.contains_key("username"), "not a user object: {user}");
+    for (key, value) in object {
+        assert!(!key.contains("password"), "user object has {key}: {user}");
+        assert!(!key.contains("hash"), "user object has {key}: {user}");
+        if let Some(text) = value.as_str() {
+            assert!(
+                !text.starts_with("$argon2"),
+                "user object leaks a hash in {key}"
+            );
+        }
+    }
+}
+
+/// Parses an RFC 3339 timestamp and checks that it is in UTC.
+pub fn rfc3339_utc(value: &Value) -> time::OffsetDateTime {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a timestamp: {value}"));
+    let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|e| panic!("{text} is not RFC 3339: {e}"));
+    assert!(at.offset().is_utc(), "{text} is not UTC");
+    at
 }

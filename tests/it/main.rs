@@ -4,4 +4,12 @@
 
 mod helpers;
 
+mod admin_guard;
 mod api_auth;
+mod api_contract;
+mod api_me;
+mod api_users;
+mod ops;
+mod pages_account;
+mod pages_auth;
+mod sessions;

@@ -38,7 +38,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// Geometry of a bar chart, computed here so the template only draws.
-pub fn bar_chart(days: &[(String, i64)]) -> Value {
+pub fn bar_chart(days: &[(String, i64)], label: impl Fn(i64) -> String) -> Value {
     const WIDTH: f64 = 600.0;
     const HEIGHT: f64 = 160.0;
     let max = days.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
@@ -53,7 +53,8 @@ pub fn bar_chart(days: &[(String, i64)]) -> Value {
                 "y": format!("{:.1}", HEIGHT - height),
                 "width": format!("{:.1}", (slot - 2.0).max(1.0)),
                 "height": format!("{:.1}", height),
-                "label": format!("{day}: {count}"),
+                "label": format!("{day}: {}", label(*count)),
+                "value": label(*count),
                 "day": day,
                 "count": count,
             })
@@ -99,7 +100,7 @@ async fn dashboard(app: App<'_>, view: PageContext, _admin: Admin) -> PageResult
             "admin/dashboard",
             json!({
                 "counts": { "total": total, "active": active, "admins": admins },
-                "signups_chart": bar_chart(&days),
+                "signups_chart": bar_chart(&days, |n| n.to_string()),
                 "signups_30d": days.iter().map(|(_, n)| n).sum::<i64>(),
                 "recent": recent.iter().map(user_json).collect::<Vec<_>>(),
                 "sales": {
@@ -110,7 +111,7 @@ async fn dashboard(app: App<'_>, view: PageContext, _admin: Admin) -> PageResult
                     "month_cents": month_cents,
                     "month": super::shop::money(month_cents),
                 },
-                "revenue_chart": bar_chart(&revenue),
+                "revenue_chart": bar_chart(&revenue, super::shop::money),
             }),
         )
         .into())

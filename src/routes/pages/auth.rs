@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::{PageContext, PageError, PageResult, Reply, form_errors, safe_next, values};
 use crate::auth::{ClientMeta, CurrentUser};
+use crate::domain::Role;
 use crate::error::AppError;
 use crate::services::accounts::{self, NewAccount};
 use crate::state::App;
@@ -69,10 +70,12 @@ async fn signup(
         phone: None,
     };
     let result = if form.password != form.password_confirm {
-        Err(AppError::invalid(
-            "password_confirm",
-            "The two passwords differ.",
-        ))
+        // Report every other problem too, so the form is fixed in one round.
+        let mut errors = accounts::validate_new_account(&input, Role::User, true)
+            .err()
+            .unwrap_or_default();
+        errors.push("password_confirm", "The two passwords differ.");
+        Err(AppError::Invalid(errors))
     } else {
         accounts::sign_up(&app, cookies, &client, &input).await
     };

@@ -18,8 +18,8 @@ fn unauthorized(request: &Request<'_>) -> Redirect {
 }
 
 #[catch(default)]
-fn default(status: Status, request: &Request<'_>) -> (Status, Template) {
-    (status, error_page(status, None, request))
+fn default(status: Status, _request: &Request<'_>) -> (Status, Template) {
+    (status, error_page(status, None))
 }
 
 /// `/login?next=<this page>`; only GET pages are worth coming back to.
@@ -48,7 +48,7 @@ fn url_encode(text: &str) -> String {
 
 /// The friendly error page. It renders without the session guards, so it
 /// works even when the database is down.
-pub fn error_page(status: Status, message: Option<&str>, request: &Request<'_>) -> Template {
+pub fn error_page(status: Status, message: Option<&str>) -> Template {
     let message = message.unwrap_or(match status.code {
         400 => "The request could not be understood.",
         403 => "You do not have access to this page.",
@@ -60,7 +60,6 @@ pub fn error_page(status: Status, message: Option<&str>, request: &Request<'_>) 
         503 => "The service is temporarily unavailable. Try again shortly.",
         _ => "Something went wrong on our side. Try again later.",
     });
-    let _ = request;
     Template::render(
         "errors/error",
         json!({

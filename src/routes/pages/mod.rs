@@ -137,12 +137,12 @@ impl<'r> Responder<'r, 'static> for PageError {
             AppError::Unauthenticated => catchers::login_redirect(request).respond_to(request),
             AppError::Internal(message) => {
                 tracing::error!(path = %request.uri().path(), "internal error: {message}");
-                catchers::error_page(status, None, request).respond_to(request)
+                (status, catchers::error_page(status, None)).respond_to(request)
             }
             AppError::Forbidden(why) => {
-                catchers::error_page(status, Some(why), request).respond_to(request)
+                (status, catchers::error_page(status, Some(why))).respond_to(request)
             }
-            _ => catchers::error_page(status, None, request).respond_to(request),
+            _ => (status, catchers::error_page(status, None)).respond_to(request),
         }
     }
 }
