@@ -32,8 +32,24 @@ use crate::config::AppConfig;
 use crate::db::Db;
 use crate::state::AppState;
 
-/// How often expired sessions are swept from the table.
-const SESSION_SWEEP_INTERVAL: StdDuration = StdDuration::from_secs(600);
+/// How often expired sessions and old login failures are deleted.
+const SWEEP_INTERVAL: StdDuration = StdDuration::from_secs(600);
+
+/// Deletes rows that can no longer matter: dead sessions, and login
+/// failures older than every throttling window.
+pub async fn sweep(pool: &db::AppPool, config: &AppConfig, clock: &Clock) {
+    let now = clock.now();
+    let idle_cutoff = now - time::Duration::seconds(config.session_idle_timeout);
+    if let Err(error) = db::sessions::purge_expired(pool, now, idle_cutoff).await {
+        tracing::warn!(?error, "session sweep failed");
+    }
+    let window = config.login_account_window.max(config.login_ip_window);
+    if let Err(error) =
+        db::throttle::purge_before(pool, now - time::Duration::seconds(window)).await
+    {
+        tracing::warn!(?error, "login-failure sweep failed");
+    }
+}
 
 /// Builds the application from a figment (see [`config::figment`]) and a clock.
 pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
@@ -50,22 +66,18 @@ pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
         .attach(headers::SecurityHeaders {
             hsts: app_config.https,
         })
-        .attach(AdHoc::on_liftoff("session sweeper", |rocket| {
+        .attach(AdHoc::on_liftoff("sweeper", |rocket| {
             Box::pin(async move {
                 let (Some(db), Some(state)) = (Db::fetch(rocket), rocket.state::<AppState>())
                 else {
                     return;
                 };
-                let (pool, sessions) = ((**db).clone(), state.sessions.clone());
+                let (pool, config, clock) =
+                    ((**db).clone(), state.config.clone(), state.clock.clone());
                 rocket::tokio::spawn(async move {
                     loop {
-                        let now = sessions.clock().now();
-                        if let Err(error) =
-                            db::sessions::purge_expired(&pool, now, sessions.idle_cutoff(now)).await
-                        {
-                            tracing::warn!(?error, "session sweep failed");
-                        }
-                        rocket::tokio::time::sleep(SESSION_SWEEP_INTERVAL).await;
+                        sweep(&pool, &config, &clock).await;
+                        rocket::tokio::time::sleep(SWEEP_INTERVAL).await;
                     }
                 });
             })

@@ -201,13 +201,49 @@ fn insert_sql(rows: u64) -> String {
 }
 
 const ADJECTIVES: &[&str] = &[
-    "Classic", "Compact", "Deluxe", "Eco", "Ergonomic", "Handmade", "Light", "Modern", "Rustic", "Smart",
-    "Sturdy", "Vintage", "Wireless", "Woollen", "Bamboo", "Ceramic", "Copper", "Linen", "Steel", "Velvet",
+    "Classic",
+    "Compact",
+    "Deluxe",
+    "Eco",
+    "Ergonomic",
+    "Handmade",
+    "Light",
+    "Modern",
+    "Rustic",
+    "Smart",
+    "Sturdy",
+    "Vintage",
+    "Wireless",
+    "Woollen",
+    "Bamboo",
+    "Ceramic",
+    "Copper",
+    "Linen",
+    "Steel",
+    "Velvet",
 ];
 
 const NOUNS: &[&str] = &[
-    "Backpack", "Bottle", "Chair", "Desk Lamp", "Headphones", "Jacket", "Kettle", "Keyboard", "Mug", "Notebook",
-    "Pillow", "Plant Pot", "Scarf", "Speaker", "Sunglasses", "Teapot", "Throw Blanket", "Umbrella", "Wallet", "Watch",
+    "Backpack",
+    "Bottle",
+    "Chair",
+    "Desk Lamp",
+    "Headphones",
+    "Jacket",
+    "Kettle",
+    "Keyboard",
+    "Mug",
+    "Notebook",
+    "Pillow",
+    "Plant Pot",
+    "Scarf",
+    "Speaker",
+    "Sunglasses",
+    "Teapot",
+    "Throw Blanket",
+    "Umbrella",
+    "Wallet",
+    "Watch",
 ];
 
 /// Demo products (`DEMO-00001` …) and random sales by demo users. Sales are
@@ -216,26 +252,43 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
     if products == 0 {
         return Ok(());
     }
-    let existing = on_pool!(pool, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM products WHERE sku = $1")
-        .bind("DEMO-00001")
-        .fetch_one(p)
-        .await)
+    let existing = on_pool!(pool, |p| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM products WHERE sku = $1"
+    )
+    .bind("DEMO-00001")
+    .fetch_one(p)
+    .await)
     .map_err(|e| e.to_string())?;
     if existing > 0 {
         println!("Demo products already exist (DEMO-00001 is taken); skipping products and sales.");
         return Ok(());
     }
     let started = Instant::now();
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| OffsetDateTime::now_utc());
-    let prices: Vec<i64> = (0..products).map(|i| 199 + ((i * 7919) % 25_000) as i64).collect();
+    let now = OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| OffsetDateTime::now_utc());
+    let prices: Vec<i64> = (0..products)
+        .map(|i| 199 + ((i * 7919) % 25_000) as i64)
+        .collect();
     let names: Vec<String> = (0..products as usize)
-        .map(|i| format!("{} {} {}", ADJECTIVES[i % ADJECTIVES.len()], NOUNS[(i / ADJECTIVES.len()) % NOUNS.len()], i + 1))
+        .map(|i| {
+            format!(
+                "{} {} {}",
+                ADJECTIVES[i % ADJECTIVES.len()],
+                NOUNS[(i / ADJECTIVES.len()) % NOUNS.len()],
+                i + 1
+            )
+        })
         .collect();
     // One sale per ten demo users (at most 100,000), one to three lines each.
-    let demo_users = count_users_named_user(pool).await.map_err(|e| e.to_string())?.min(users as i64);
+    let demo_users = count_users_named_user(pool)
+        .await
+        .map_err(|e| e.to_string())?
+        .min(users as i64);
     let sale_count = (demo_users / 10).min(100_000);
     let mut sold = vec![0i64; products as usize];
-    let mut sales: Vec<(i64, OffsetDateTime, Vec<(usize, i64)>)> = Vec::with_capacity(sale_count as usize);
+    let mut sales: Vec<(i64, OffsetDateTime, Vec<(usize, i64)>)> =
+        Vec::with_capacity(sale_count as usize);
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut random = move || {
         // xorshift: deterministic demo data without another dependency.
@@ -283,7 +336,10 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
             product_ids.push(id);
         }
         for (user_number, at, lines) in &sales {
-            let total: i64 = lines.iter().map(|(product, quantity)| prices[*product] * quantity).sum();
+            let total: i64 = lines
+                .iter()
+                .map(|(product, quantity)| prices[*product] * quantity)
+                .sum();
             let sale_id = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO sales (user_id, total_cents, created_at) \
                  SELECT id, $2, $3 FROM users WHERE username = $1 RETURNING id",

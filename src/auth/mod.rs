@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod guards;
 pub mod password;
 pub mod session;
+pub mod throttle;
 
 pub use client::ClientMeta;
 pub use guards::{Admin, CurrentUser, MaybeUser};

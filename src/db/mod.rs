@@ -8,6 +8,7 @@ pub mod audit;
 pub mod products;
 pub mod sales;
 pub mod sessions;
+pub mod throttle;
 pub mod users;
 
 use std::path::Path;

@@ -3,8 +3,8 @@
 use rocket::http::CookieJar;
 
 use crate::audit::{Event, action};
-use crate::auth::ClientMeta;
 use crate::auth::guards::CurrentUser;
+use crate::auth::{ClientMeta, throttle};
 use crate::db::sessions::{self, SessionRecord};
 use crate::db::users::{self, NewUser, User, UserChanges};
 use crate::domain::{
@@ -127,6 +127,7 @@ pub async fn sign_up(
 /// Checks a login name and password. Unknown name, wrong password and
 /// inactive account all cost one argon2 verification and give
 /// [`AppError::BadCredentials`], so neither answer nor timing tells them apart.
+/// Failed attempts are throttled per account and per client address.
 pub async fn authenticate(
     app: &App<'_>,
     client: &ClientMeta,
@@ -139,14 +140,29 @@ pub async fn authenticate(
     } else {
         users::credentials_by_login(app.db, &login).await?
     };
+    let key = throttle::account_key(found.as_ref().map(|c| c.user.id), &truncate(&login, 64));
+    let now = app.now();
+    if let Err(throttled) =
+        throttle::check(app.db, &app.state.config, &key, client.ip.as_deref(), now).await
+    {
+        Event::new(action::LOGIN_THROTTLED, client)
+            .target_text(format!("login:{}", truncate(&login, 64)))
+            .record(app)
+            .await?;
+        return Err(throttled);
+    }
     let verified = app
         .state
         .hasher
         .verify(password, found.as_ref().map(|c| c.password_hash.as_str()))
         .await?;
     match found {
-        Some(credentials) if verified && credentials.user.is_active => Ok(credentials.user),
+        Some(credentials) if verified && credentials.user.is_active => {
+            throttle::record_success(app.db, &key).await?;
+            Ok(credentials.user)
+        }
         found => {
+            throttle::record_failure(app.db, &key, client.ip.as_deref(), now).await?;
             let mut event = Event::new(action::LOGIN_FAILED, client)
                 .target_text(format!("login:{}", truncate(&login, 64)));
             if let Some(credentials) = &found {
