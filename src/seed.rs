@@ -200,6 +200,9 @@ fn insert_sql(rows: u64) -> String {
     sql
 }
 
+/// A generated sale: buyer number, time, and (product index, quantity) lines.
+type DemoSale = (i64, OffsetDateTime, Vec<(usize, i64)>);
+
 const ADJECTIVES: &[&str] = &[
     "Classic",
     "Compact",
@@ -287,8 +290,7 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
         .min(users as i64);
     let sale_count = (demo_users / 10).min(100_000);
     let mut sold = vec![0i64; products as usize];
-    let mut sales: Vec<(i64, OffsetDateTime, Vec<(usize, i64)>)> =
-        Vec::with_capacity(sale_count as usize);
+    let mut sales: Vec<DemoSale> = Vec::with_capacity(sale_count as usize);
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut random = move || {
         // xorshift: deterministic demo data without another dependency.
