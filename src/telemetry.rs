@@ -12,9 +12,9 @@ use tracing_subscriber::EnvFilter;
 /// Installs the global subscriber once; `RUST_LOG` overrides the level.
 pub fn init() {
     // Rocket's own request lines include the query string; ours do not, so
-    // Rocket is kept to warnings.
+    // Rocket is kept to errors.
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,rocket=warn,_=warn,sqlx=warn"));
+        .unwrap_or_else(|_| EnvFilter::new("info,rocket=error,_=error,sqlx=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)

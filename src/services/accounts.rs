@@ -110,12 +110,14 @@ pub async fn sign_up(
     client: &ClientMeta,
     input: &NewAccount<'_>,
 ) -> AppResult<User> {
-    let user = create_account(app, input, Role::User, true).await?;
+    let mut user = create_account(app, input, Role::User, true).await?;
     app.state
         .sessions
         .start(app.db, cookies, user.id, client)
         .await?;
-    users::record_login(app.db, user.id, app.now()).await?;
+    let now = app.now();
+    users::record_login(app.db, user.id, now).await?;
+    user.last_login_at = Some(now);
     Event::new(action::SIGNUP, client)
         .actor(&user)
         .target(&user)
@@ -190,12 +192,14 @@ pub async fn log_in(
     login: &str,
     password: &str,
 ) -> AppResult<User> {
-    let user = authenticate(app, client, login, password).await?;
+    let mut user = authenticate(app, client, login, password).await?;
     app.state
         .sessions
         .start(app.db, cookies, user.id, client)
         .await?;
-    users::record_login(app.db, user.id, app.now()).await?;
+    let now = app.now();
+    users::record_login(app.db, user.id, now).await?;
+    user.last_login_at = Some(now);
     Event::new(action::LOGIN, client)
         .actor(&user)
         .target(&user)
