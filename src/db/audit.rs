@@ -4,7 +4,7 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{AppPool, on_pool};
+use super::{AppPool, Where, on_pool};
 use crate::error::AppResult;
 
 #[derive(Debug, Clone, FromRow)]
@@ -68,34 +68,24 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<AuditEvent>, i64)> {
-    let mut clauses = Vec::new();
-    let mut next = 0;
-    let mut placeholder = || {
-        next += 1;
-        format!("${next}")
-    };
+    let mut clauses = Where::default();
     if filter.actor.is_some() {
-        clauses.push(format!("actor_name = {}", placeholder()));
+        clauses.add(|p| format!("actor_name = {p}"));
     }
     if filter.action.is_some() {
-        clauses.push(format!("action = {}", placeholder()));
+        clauses.add(|p| format!("action = {p}"));
     }
     if filter.user_id.is_some() {
-        let p = placeholder();
-        clauses.push(format!("(actor_id = {p} OR target_user_id = {p})"));
+        clauses.add(|p| format!("(actor_id = {p} OR target_user_id = {p})"));
     }
     if filter.from.is_some() {
-        clauses.push(format!("at >= {}", placeholder()));
+        clauses.add(|p| format!("at >= {p}"));
     }
     if filter.to.is_some() {
-        clauses.push(format!("at < {}", placeholder()));
+        clauses.add(|p| format!("at < {p}"));
     }
-    let filters = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    let (limit_p, offset_p) = (placeholder(), placeholder());
+    let (limit_p, offset_p) = (clauses.param(), clauses.param());
+    let filters = clauses.sql();
     let page_sql = format!(
         "SELECT id, at, actor_id, actor_name, action, target_user_id, target, ip, detail \
          FROM audit_events {filters} ORDER BY id DESC LIMIT {limit_p} OFFSET {offset_p}"

@@ -245,6 +245,43 @@ pub fn violated_constraint(error: &sqlx::Error) -> Option<String> {
     }
 }
 
+/// A WHERE clause built from the filters in use. Each filter gets its own
+/// `$n`, numbered in the order the caller binds its values, so an unused
+/// filter adds neither SQL nor a parameter and the planner sees plain
+/// indexable predicates rather than `$n IS NULL OR …` shapes.
+#[derive(Debug, Default)]
+pub(crate) struct Where {
+    clauses: Vec<String>,
+    params: usize,
+}
+
+impl Where {
+    /// The next placeholder, for values bound after the filters (LIMIT…).
+    pub(crate) fn param(&mut self) -> String {
+        self.params += 1;
+        format!("${}", self.params)
+    }
+
+    /// Adds a condition on one new parameter, given as `$n` to `clause`.
+    pub(crate) fn add(&mut self, clause: impl FnOnce(&str) -> String) {
+        let param = self.param();
+        self.clauses.push(clause(&param));
+    }
+
+    /// Adds a condition without parameters.
+    pub(crate) fn add_fixed(&mut self, clause: &str) {
+        self.clauses.push(clause.to_owned());
+    }
+
+    pub(crate) fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
 /// Escapes `%`, `_` and `\` so user text in a LIKE prefix matches literally.
 pub fn like_prefix(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 1);

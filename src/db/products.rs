@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{AppPool, Backend, is_unique_violation, like_prefix, on_pool};
+use super::{AppPool, Backend, Where, is_unique_violation, like_prefix, on_pool};
 use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
 
@@ -162,29 +162,22 @@ pub async fn list(
         Backend::Sqlite => ("name", "name, id"),
         Backend::Postgres => ("lower(name)", "lower(name), id"),
     };
-    let mut clauses = Vec::new();
-    let mut next = 0;
-    let mut placeholder = || {
-        next += 1;
-        format!("${next}")
-    };
+    let mut clauses = Where::default();
     if only_active {
-        clauses.push(format!("is_active = {}", placeholder()));
+        clauses.add(|p| format!("is_active = {p}"));
     }
     if pattern.is_some() {
-        let p = placeholder();
-        let sku = match pool.backend() {
-            Backend::Sqlite => format!("sku LIKE {p} ESCAPE '\\'"),
-            Backend::Postgres => format!("sku LIKE upper({p}) ESCAPE '\\'"),
-        };
-        clauses.push(format!("({name_expr} LIKE {p} ESCAPE '\\' OR {sku})"));
+        let backend = pool.backend();
+        clauses.add(|p| {
+            let sku = match backend {
+                Backend::Sqlite => format!("sku LIKE {p} ESCAPE '\\'"),
+                Backend::Postgres => format!("sku LIKE upper({p}) ESCAPE '\\'"),
+            };
+            format!("({name_expr} LIKE {p} ESCAPE '\\' OR {sku})")
+        });
     }
-    let filters = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    let (limit_p, offset_p) = (placeholder(), placeholder());
+    let (limit_p, offset_p) = (clauses.param(), clauses.param());
+    let filters = clauses.sql();
     let page_sql = format!(
         "SELECT {COLUMNS} FROM products {filters} ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}"
     );

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{AppPool, Backend, on_pool};
+use super::{AppPool, Backend, Where, on_pool};
 use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
 
@@ -163,27 +163,18 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<Sale>, i64)> {
-    let mut clauses = Vec::new();
-    let mut next = 0;
-    let mut placeholder = || {
-        next += 1;
-        format!("${next}")
-    };
+    let mut clauses = Where::default();
     if filter.user_id.is_some() {
-        clauses.push(format!("s.user_id = {}", placeholder()));
+        clauses.add(|p| format!("s.user_id = {p}"));
     }
     if filter.from.is_some() {
-        clauses.push(format!("s.created_at >= {}", placeholder()));
+        clauses.add(|p| format!("s.created_at >= {p}"));
     }
     if filter.to.is_some() {
-        clauses.push(format!("s.created_at < {}", placeholder()));
+        clauses.add(|p| format!("s.created_at < {p}"));
     }
-    let filters = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    let (limit_p, offset_p) = (placeholder(), placeholder());
+    let (limit_p, offset_p) = (clauses.param(), clauses.param());
+    let filters = clauses.sql();
     let page_sql = format!(
         "SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id {filters} \
          ORDER BY s.id DESC LIMIT {limit_p} OFFSET {offset_p}"

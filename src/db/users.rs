@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{AppPool, is_unique_violation, like_prefix, on_pool, violated_constraint};
+use super::{AppPool, Where, is_unique_violation, like_prefix, on_pool, violated_constraint};
 use crate::domain::{FieldErrors, Role};
 use crate::error::{AppError, AppResult};
 
@@ -330,18 +330,11 @@ pub async fn list(
         .filter(|q| !q.is_empty())
         .map(|q| like_prefix(&q.to_lowercase()));
     let role = filter.role.map(Role::as_str);
-    // Only the filters in use become SQL, each with its own placeholder, so
-    // the planner sees plain indexable predicates (a literal-free LIKE prefix
-    // on an indexed column) rather than "$n IS NULL OR …" shapes.
-    let mut clauses: Vec<String> = Vec::new();
-    let mut next = 0;
-    let mut placeholder = || {
-        next += 1;
-        format!("${next}")
-    };
+    let mut clauses = Where::default();
     if pattern.is_some() {
-        let p = placeholder();
-        let names = match pool.backend() {
+        let backend = pool.backend();
+        clauses.add(|p| {
+        let names = match backend {
             // NOCASE columns: LIKE is case-insensitive and uses the index.
             super::Backend::Sqlite => {
                 format!("first_name LIKE {p} ESCAPE '\\' OR last_name LIKE {p} ESCAPE '\\'")
@@ -350,27 +343,22 @@ pub async fn list(
                 "lower(first_name) LIKE {p} ESCAPE '\\' OR lower(last_name) LIKE {p} ESCAPE '\\'"
             ),
         };
-        clauses.push(format!(
-            "(username LIKE {p} ESCAPE '\\' OR email LIKE {p} ESCAPE '\\' OR {names})"
-        ));
+        format!("(username LIKE {p} ESCAPE '\\' OR email LIKE {p} ESCAPE '\\' OR {names})")
+        });
     }
     if role.is_some() {
-        clauses.push(format!("role = {}", placeholder()));
+        clauses.add(|p| format!("role = {p}"));
     }
     if filter.active.is_some() {
-        clauses.push(format!("is_active = {}", placeholder()));
+        clauses.add(|p| format!("is_active = {p}"));
     }
     match filter.verified {
-        Some(true) => clauses.push("email_verified_at IS NOT NULL".into()),
-        Some(false) => clauses.push("email_verified_at IS NULL".into()),
+        Some(true) => clauses.add_fixed("email_verified_at IS NOT NULL"),
+        Some(false) => clauses.add_fixed("email_verified_at IS NULL"),
         None => {}
     }
-    let filters = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    let (limit_p, offset_p) = (placeholder(), placeholder());
+    let (limit_p, offset_p) = (clauses.param(), clauses.param());
+    let filters = clauses.sql();
     let page_sql = format!(
         "SELECT {USER_COLUMNS} FROM users {filters} ORDER BY {} LIMIT {limit_p} OFFSET {offset_p}",
         sort.order_by()

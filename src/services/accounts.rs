@@ -110,20 +110,8 @@ pub async fn sign_up(
     client: &ClientMeta,
     input: &NewAccount<'_>,
 ) -> AppResult<User> {
-    let mut user = create_account(app, input, Role::User, true).await?;
-    app.state
-        .sessions
-        .start(app.db, cookies, user.id, client)
-        .await?;
-    let now = app.now();
-    users::record_login(app.db, user.id, now).await?;
-    user.last_login_at = Some(now);
-    Event::new(action::SIGNUP, client)
-        .actor(&user)
-        .target(&user)
-        .record(app)
-        .await?;
-    Ok(user)
+    let user = create_account(app, input, Role::User, true).await?;
+    begin_session(app, cookies, client, user, action::SIGNUP).await
 }
 
 /// Checks a login name and password. Unknown name, wrong password and
@@ -192,7 +180,19 @@ pub async fn log_in(
     login: &str,
     password: &str,
 ) -> AppResult<User> {
-    let mut user = authenticate(app, client, login, password).await?;
+    let user = authenticate(app, client, login, password).await?;
+    begin_session(app, cookies, client, user, action::LOGIN).await
+}
+
+/// Starts a fresh session for `user` (replacing the browser's old one),
+/// records the login time and the audit event.
+async fn begin_session(
+    app: &App<'_>,
+    cookies: &CookieJar<'_>,
+    client: &ClientMeta,
+    mut user: User,
+    event: &'static str,
+) -> AppResult<User> {
     app.state
         .sessions
         .start(app.db, cookies, user.id, client)
@@ -200,7 +200,7 @@ pub async fn log_in(
     let now = app.now();
     users::record_login(app.db, user.id, now).await?;
     user.last_login_at = Some(now);
-    Event::new(action::LOGIN, client)
+    Event::new(event, client)
         .actor(&user)
         .target(&user)
         .record(app)

@@ -11,7 +11,7 @@ use time::{Date, Duration, OffsetDateTime, Time};
 
 use super::account::{display_time, session_json, user_json};
 use super::auth::CsrfOnlyForm;
-use super::{PageContext, PageError, PageResult, Reply, form_errors, values};
+use super::{PageContext, PageError, PageResult, Reply, form_errors, query_value, values};
 use crate::auth::{Admin, ClientMeta};
 use crate::db::audit::{self, AuditEvent, AuditFilter};
 use crate::db::sessions;
@@ -140,7 +140,7 @@ impl ListState {
             ("sort", sort),
         ] {
             if !value.is_empty() {
-                pairs.push(format!("{key}={}", form_urlencode(value)));
+                pairs.push(format!("{key}={}", query_value(value)));
             }
         }
         if self.per_page != DEFAULT_PER_PAGE {
@@ -149,20 +149,6 @@ impl ListState {
         pairs.push(format!("page={page}"));
         format!("?{}", pairs.join("&"))
     }
-}
-
-fn form_urlencode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 fn parse_flag(text: Option<&str>) -> Option<bool> {
@@ -543,8 +529,8 @@ async fn audit_log(
     });
     let base = format!(
         "actor={}&action={}&from={}&to={}",
-        form_urlencode(state["actor"].as_str().unwrap_or("")),
-        form_urlencode(state["action"].as_str().unwrap_or("")),
+        query_value(state["actor"].as_str().unwrap_or("")),
+        query_value(state["action"].as_str().unwrap_or("")),
         state["from"].as_str().unwrap_or(""),
         state["to"].as_str().unwrap_or(""),
     );

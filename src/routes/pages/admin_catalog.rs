@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::auth::CsrfOnlyForm;
-use super::shop::{money, pagination, product_json, query_value, sale_json};
-use super::{PageContext, PageError, PageResult, Reply, errors_map, values};
+use super::shop::{money, pagination, product_json, sale_json};
+use super::{PageContext, PageError, PageResult, Reply, errors_map, query_value, values};
 use crate::auth::{Admin, ClientMeta};
 use crate::db::sales::SaleFilter;
 use crate::db::users;

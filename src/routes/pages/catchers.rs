@@ -29,21 +29,8 @@ pub fn login_redirect(request: &Request<'_>) -> Redirect {
     } else {
         "/account".to_owned()
     };
-    let encoded: String = url_encode(&next);
+    let encoded = super::query_value(&next);
     Redirect::to(format!("/login?next={encoded}"))
-}
-
-fn url_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 /// The friendly error page. It renders without the session guards, so it

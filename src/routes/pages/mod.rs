@@ -186,6 +186,21 @@ pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
     }
 }
 
+/// Percent-encodes text for a query-string value (space as `+`).
+pub fn query_value(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
 /// Form values echoed back into a page (never passwords).
 pub fn values<T: Serialize>(form: &T) -> Value {
     serde_json::to_value(form).unwrap_or(Value::Null)

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::account::display_time;
 use super::admin::page_links;
-use super::{PageContext, PageError, PageResult, Reply};
+use super::{PageContext, PageError, PageResult, Reply, query_value};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::products::Product;
 use crate::db::sales::{Sale, SaleFilter};
@@ -72,20 +72,6 @@ pub fn pagination(base: &str, page: i64, total: i64, per_page: i64) -> Value {
         "prev": (page > 1).then(|| href(page - 1)),
         "next": (page < pages).then(|| href(page + 1)),
     })
-}
-
-pub fn query_value(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 const PRODUCTS_PER_PAGE: i64 = 20;
