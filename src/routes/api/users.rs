@@ -78,6 +78,7 @@ async fn list_users(
         role,
         active,
         verified: None,
+        count_at_most: None,
     };
     let (rows, total) = users::list(&app, &filter, sort, paging.per_page, paging.offset()).await?;
     Ok(Json(paging.wrap(

@@ -85,8 +85,17 @@ async fn dashboard(app: App<'_>, view: PageContext, _admin: Admin) -> PageResult
     let since = (now - Duration::days(29)).replace_time(Time::MIDNIGHT);
     let per_day = users::signups_per_day(app.db, since).await?;
     let days = last_days(now, 30, &per_day);
-    let (recent, _) =
-        users::list(app.db, &UserFilter::default(), UserSort::CreatedDesc, 8, 0).await?;
+    let (recent, _) = users::list(
+        app.db,
+        &UserFilter {
+            count_at_most: Some(0),
+            ..UserFilter::default()
+        },
+        UserSort::CreatedDesc,
+        8,
+        0,
+    )
+    .await?;
     let today = now.replace_time(Time::MIDNIGHT);
     let (today_count, today_cents) = crate::db::sales::totals_since(app.db, today).await?;
     let (month_count, month_cents) = crate::db::sales::totals_since(app.db, since).await?;
@@ -174,6 +183,9 @@ pub fn page_links(current: i64, total: i64, per_page: i64) -> (i64, Vec<i64>) {
     (pages, links)
 }
 
+/// The user page counts matches up to this many and then shows "10000+".
+const USER_COUNT_CAP: i64 = 10_000;
+
 #[get("/admin/users?<q>&<role>&<active>&<verified>&<sort>&<page>&<per_page>")]
 #[allow(clippy::too_many_arguments)] // one argument per query parameter the page accepts
 async fn user_list(
@@ -204,6 +216,7 @@ async fn user_list(
         role: role_filter,
         active: parse_flag(active.as_deref()),
         verified: parse_flag(verified.as_deref()),
+        count_at_most: Some(USER_COUNT_CAP),
     };
     let (rows, total) = users::list(
         app.db,
@@ -251,6 +264,7 @@ async fn user_list(
             json!({
                 "users": rows.iter().map(user_json).collect::<Vec<_>>(),
                 "total": total,
+                "total_capped": total >= USER_COUNT_CAP,
                 "page": paging.page,
                 "pages": pages,
                 "links": links,
