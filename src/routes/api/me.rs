@@ -22,8 +22,8 @@ pub fn routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
 /// The logged-in user.
 #[openapi(tag = "Me")]
 #[get("/")]
-async fn me(user: CurrentUser) -> Json<UserView> {
-    Json(user.user.into())
+async fn me(user: CurrentUser) -> Answer<Json<UserView>> {
+    Ok(Json(user.user.into()))
 }
 
 /// Profile changes; fields left out stay as they are, `null` clears the optional ones.

@@ -211,6 +211,15 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
             OpenApi::new()
         }
     };
+    // Routes declared as "/" under a mount point come out as "/me/"; the
+    // canonical address has no trailing slash.
+    spec.paths = std::mem::take(&mut spec.paths)
+        .into_iter()
+        .map(|(path, item)| match path.strip_suffix('/') {
+            Some(trimmed) if !trimmed.is_empty() => (trimmed.to_owned(), item),
+            _ => (path, item),
+        })
+        .collect();
     spec.info = Info {
         title: "Portero API".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
