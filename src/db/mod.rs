@@ -228,6 +228,21 @@ impl rocket_db_pools::Pool for AppPool {
     }
 }
 
+// Statements with RETURNING are read with `fetch_all`, never `fetch_one` or
+// `fetch_optional`: sqlx 0.7's SQLite driver stops stepping after the first
+// row, which leaves the autocommit transaction open, so another connection
+// may not see the write yet when the call returns (sqlx issue #2099).
+
+/// The only row of a `fetch_all` that must return exactly one.
+pub(crate) fn single_row<T>(rows: Vec<T>) -> Result<T, sqlx::Error> {
+    rows.into_iter().next().ok_or(sqlx::Error::RowNotFound)
+}
+
+/// The first row of a `fetch_all`, if any.
+pub(crate) fn first_row<T>(rows: Vec<T>) -> Option<T> {
+    rows.into_iter().next()
+}
+
 /// True when the error is a unique-constraint violation (a 409 for clients).
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())

@@ -3,7 +3,9 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{AppPool, Backend, Where, is_unique_violation, like_prefix, on_pool};
+use super::{
+    AppPool, Backend, Where, first_row, is_unique_violation, like_prefix, on_pool, single_row,
+};
 use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
 
@@ -70,8 +72,9 @@ pub async fn insert(
         .bind(product.stock)
         .bind(product.is_active)
         .bind(now)
-        .fetch_one(p)
-        .await)
+        .fetch_all(p)
+        .await
+        .and_then(single_row))
     .map_err(conflict_from)
 }
 
@@ -104,8 +107,9 @@ pub async fn update(
         .bind(changes.stock)
         .bind(changes.is_active)
         .bind(now)
-        .fetch_optional(p)
-        .await)
+        .fetch_all(p)
+        .await
+        .map(first_row))
     .map_err(conflict_from)
 }
 

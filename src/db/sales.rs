@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{AppPool, Backend, Where, on_pool};
+use super::{AppPool, Backend, Where, first_row, on_pool, single_row};
 use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
 
@@ -88,8 +88,9 @@ pub async fn purchase(
             .bind(line.quantity)
             .bind(now)
             .bind(true)
-            .fetch_optional(&mut *tx)
-            .await?;
+            .fetch_all(&mut *tx)
+            .await
+            .map(first_row)?;
             match row {
                 Some((name, price)) => taken.push((*line, name, price)),
                 None => {
@@ -117,8 +118,9 @@ pub async fn purchase(
         .bind(user_id)
         .bind(total)
         .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_all(&mut *tx)
+        .await
+        .and_then(single_row)?;
         // Items in the order the client sent them.
         taken.sort_by_key(|(line, _, _)| line.index);
         let mut sql = String::from(

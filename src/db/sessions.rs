@@ -6,7 +6,7 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::users::{USER_COLUMNS, User};
-use super::{AppPool, on_pool};
+use super::{AppPool, on_pool, single_row};
 use crate::error::AppResult;
 
 /// A session row as its owner may see it (no token hash).
@@ -53,8 +53,9 @@ pub async fn insert(pool: &AppPool, session: &NewSession<'_>) -> AppResult<i64> 
         .bind(session.expires_at)
         .bind(session.ip)
         .bind(session.user_agent)
-        .fetch_one(p)
-        .await)?)
+        .fetch_all(p)
+        .await
+        .and_then(single_row))?)
 }
 
 /// The live session for a token hash: not past its absolute expiry, used

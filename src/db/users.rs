@@ -5,7 +5,10 @@ use serde::Serialize;
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{AppPool, Where, is_unique_violation, like_prefix, on_pool, violated_constraint};
+use super::{
+    AppPool, Where, first_row, is_unique_violation, like_prefix, on_pool, single_row,
+    violated_constraint,
+};
 use crate::domain::{FieldErrors, Role};
 use crate::error::{AppError, AppResult};
 
@@ -109,8 +112,9 @@ pub async fn insert(pool: &AppPool, user: &NewUser, now: OffsetDateTime) -> AppR
         .bind(user.role.as_str())
         .bind(user.is_active)
         .bind(now)
-        .fetch_one(p)
-        .await)
+        .fetch_all(p)
+        .await
+        .and_then(single_row))
     .map_err(conflict_from)
 }
 
@@ -190,8 +194,9 @@ pub async fn update(
         .bind(changes.is_active)
         .bind(changes.email_verified)
         .bind(now)
-        .fetch_optional(p)
-        .await)
+        .fetch_all(p)
+        .await
+        .map(first_row))
     .map_err(conflict_from)
 }
 
