@@ -297,10 +297,21 @@ impl Where {
     }
 }
 
+/// User text made safe to bind: PostgreSQL refuses NUL in text values, so
+/// it becomes U+FFFD. No stored value contains NUL (validation refuses
+/// control characters), so lookups and searches keep their literal meaning.
+pub fn bindable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') {
+        std::borrow::Cow::Owned(text.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Escapes `%`, `_` and `\` so user text in a LIKE prefix matches literally.
 pub fn like_prefix(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 1);
-    for ch in text.chars() {
+    for ch in bindable(text).chars() {
         if matches!(ch, '%' | '_' | '\\') {
             pattern.push('\\');
         }

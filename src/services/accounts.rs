@@ -124,7 +124,7 @@ pub async fn authenticate(
     login: &str,
     password: &str,
 ) -> AppResult<User> {
-    let login = login.trim().to_lowercase();
+    let login = crate::db::bindable(login.trim()).to_lowercase();
     let found = if login.is_empty() || login.len() > MAX_LOGIN_LEN {
         None
     } else {

@@ -151,7 +151,7 @@ impl Paging {
     ) -> Result<Self, AppError> {
         let mut errors = FieldErrors::new();
         let page = page.unwrap_or(1);
-        let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
+        let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE.min(config.max_per_page));
         if !(1..=config.max_page).contains(&page) {
             errors.push("page", format!("Use a page from 1 to {}.", config.max_page));
         }
@@ -163,6 +163,15 @@ impl Paging {
         }
         errors.into_result()?;
         Ok(Paging { page, per_page })
+    }
+
+    /// Paging for HTML pages, which clamp out-of-range values instead of
+    /// refusing them: a hand-edited `?page=` shows the nearest page.
+    pub fn clamped(page: Option<i64>, per_page: i64, config: &AppConfig) -> Self {
+        Paging {
+            page: page.unwrap_or(1).clamp(1, config.max_page.max(1)),
+            per_page: per_page.clamp(1, config.max_per_page.max(1)),
+        }
     }
 
     pub fn offset(self) -> i64 {

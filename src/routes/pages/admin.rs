@@ -200,11 +200,11 @@ async fn user_list(
     page: Option<i64>,
     per_page: Option<i64>,
 ) -> PageResult {
-    let paging =
-        Paging::parse(page.map(|p| p.max(1)), per_page, &app.state.config).unwrap_or(Paging {
-            page: 1,
-            per_page: DEFAULT_PER_PAGE,
-        });
+    let paging = Paging::clamped(
+        page,
+        per_page.unwrap_or(DEFAULT_PER_PAGE),
+        &app.state.config,
+    );
     let q: String = q.unwrap_or_default().trim().chars().take(100).collect();
     let role_filter = role.as_deref().and_then(|r| r.parse::<Role>().ok());
     let sort_order = sort
@@ -514,13 +514,9 @@ async fn audit_log(
     to: Option<String>,
     page: Option<i64>,
 ) -> PageResult {
-    let paging =
-        Paging::parse(page.map(|p| p.max(1)), Some(50), &app.state.config).unwrap_or(Paging {
-            page: 1,
-            per_page: 50,
-        });
+    let paging = Paging::clamped(page, 50, &app.state.config);
     let actor = actor
-        .map(|a| a.trim().to_lowercase())
+        .map(|a| crate::db::bindable(a.trim()).to_lowercase())
         .filter(|a| !a.is_empty());
     let action = action.filter(|a| crate::audit::action::ALL.contains(&a.as_str()));
     let from_day = parse_day(from.as_deref());

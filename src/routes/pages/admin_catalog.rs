@@ -43,11 +43,7 @@ async fn product_list(
     q: Option<String>,
     page: Option<i64>,
 ) -> PageResult {
-    let paging = Paging::parse(
-        page.map(|p| p.clamp(1, app.state.config.max_page)),
-        Some(PER_PAGE),
-        &app.state.config,
-    )?;
+    let paging = Paging::clamped(page, PER_PAGE, &app.state.config);
     let q: String = q.unwrap_or_default().trim().chars().take(100).collect();
     let (rows, total) =
         catalog::list(&app, Some(&q), false, paging.per_page, paging.offset()).await?;
@@ -298,12 +294,8 @@ async fn sale_list(
     to: Option<String>,
     page: Option<i64>,
 ) -> PageResult {
-    let paging = Paging::parse(
-        page.map(|p| p.clamp(1, app.state.config.max_page)),
-        Some(PER_PAGE),
-        &app.state.config,
-    )?;
-    let user_text = user.unwrap_or_default().trim().to_lowercase();
+    let paging = Paging::clamped(page, PER_PAGE, &app.state.config);
+    let user_text = crate::db::bindable(user.unwrap_or_default().trim()).to_lowercase();
     let from_at = from
         .as_deref()
         .filter(|t| !t.trim().is_empty())

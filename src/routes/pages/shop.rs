@@ -83,11 +83,7 @@ async fn product_list(
     q: Option<String>,
     page: Option<i64>,
 ) -> PageResult {
-    let paging = Paging::parse(
-        page.map(|p| p.clamp(1, app.state.config.max_page)),
-        Some(PRODUCTS_PER_PAGE),
-        &app.state.config,
-    )?;
+    let paging = Paging::clamped(page, PRODUCTS_PER_PAGE, &app.state.config);
     let q: String = q.unwrap_or_default().trim().chars().take(100).collect();
     let (rows, total) =
         catalog::list(&app, Some(&q), true, paging.per_page, paging.offset()).await?;
@@ -126,11 +122,7 @@ async fn sale_list(
     user: CurrentUser,
     page: Option<i64>,
 ) -> PageResult {
-    let paging = Paging::parse(
-        page.map(|p| p.clamp(1, app.state.config.max_page)),
-        Some(SALES_PER_PAGE),
-        &app.state.config,
-    )?;
+    let paging = Paging::clamped(page, SALES_PER_PAGE, &app.state.config);
     let filter = SaleFilter {
         user_id: Some(user.user.id),
         ..SaleFilter::default()
