@@ -12,6 +12,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::auth::password::hash_with;
 use crate::cli::open_database;
+use crate::db::users::search_key;
 use crate::db::{AppPool, on_pool};
 
 /// The password of every demo user (documented in the README).
@@ -159,7 +160,9 @@ async fn seed_users(
                         .bind(true)
                         .bind(verified)
                         .bind(created)
-                        .bind(created);
+                        .bind(created)
+                        .bind(search_key(first))
+                        .bind(search_key(last));
                 }
                 query.execute(&mut *tx).await.map_err(|e| e.to_string())?;
                 progress.inc(end - start + 1);
@@ -179,10 +182,10 @@ async fn seed_users(
 }
 
 fn insert_sql(rows: u64) -> String {
-    const COLUMNS: usize = 10;
+    const COLUMNS: usize = 12;
     let mut sql = String::from(
         "INSERT INTO users (username, email, password_hash, first_name, last_name, role, is_active, \
-         email_verified_at, created_at, updated_at) VALUES ",
+         email_verified_at, created_at, updated_at, first_name_key, last_name_key) VALUES ",
     );
     for row in 0..rows as usize {
         if row > 0 {
@@ -322,8 +325,8 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
         let mut product_ids = Vec::with_capacity(products as usize);
         for i in 0..products as usize {
             let id = sqlx::query_scalar::<_, i64>(
-                "INSERT INTO products (sku, name, description, price_cents, stock, is_active, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                "INSERT INTO products (sku, name, description, price_cents, stock, is_active, created_at, \
+                 updated_at, name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
             )
             .bind(format!("DEMO-{:05}", i + 1))
             .bind(&names[i])
@@ -332,6 +335,7 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
             .bind(50 + (i as i64 * 37) % 450)
             .bind(true)
             .bind(now - Duration::days(400))
+            .bind(search_key(&names[i]))
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| e.to_string())?;

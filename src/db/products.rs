@@ -3,6 +3,7 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use super::users::search_key;
 use super::{
     AppPool, Backend, Where, first_row, is_unique_violation, like_prefix, on_pool, single_row,
 };
@@ -61,8 +62,8 @@ pub async fn insert(
     now: OffsetDateTime,
 ) -> AppResult<Product> {
     let sql = format!(
-        "INSERT INTO products (sku, name, description, price_cents, stock, is_active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {COLUMNS}"
+        "INSERT INTO products (sku, name, description, price_cents, stock, is_active, created_at, \
+         updated_at, name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING {COLUMNS}"
     );
     on_pool!(pool, |p| sqlx::query_as::<_, Product>(&sql)
         .bind(&product.sku)
@@ -72,6 +73,7 @@ pub async fn insert(
         .bind(product.stock)
         .bind(product.is_active)
         .bind(now)
+        .bind(search_key(&product.name))
         .fetch_all(p)
         .await
         .and_then(single_row))
@@ -95,7 +97,8 @@ pub async fn update(
     let sql = format!(
         "UPDATE products SET sku = COALESCE($2, sku), name = COALESCE($3, name), \
            description = COALESCE($4, description), price_cents = COALESCE($5, price_cents), \
-           stock = COALESCE($6, stock), is_active = COALESCE($7, is_active), updated_at = $8 \
+           stock = COALESCE($6, stock), is_active = COALESCE($7, is_active), updated_at = $8, \
+           name_key = COALESCE($9, name_key) \
          WHERE id = $1 RETURNING {COLUMNS}"
     );
     on_pool!(pool, |p| sqlx::query_as::<_, Product>(&sql)
@@ -107,6 +110,7 @@ pub async fn update(
         .bind(changes.stock)
         .bind(changes.is_active)
         .bind(now)
+        .bind(changes.name.as_deref().map(search_key))
         .fetch_all(p)
         .await
         .map(first_row))
@@ -162,10 +166,6 @@ pub async fn list(
         .map(str::trim)
         .filter(|q| !q.is_empty())
         .map(|q| like_prefix(&q.to_lowercase()));
-    let (name_expr, order) = match pool.backend() {
-        Backend::Sqlite => ("name", "name, id"),
-        Backend::Postgres => ("lower(name)", "lower(name), id"),
-    };
     let mut clauses = Where::default();
     if only_active {
         clauses.add(|p| format!("is_active = {p}"));
@@ -177,13 +177,13 @@ pub async fn list(
                 Backend::Sqlite => format!("sku LIKE {p} ESCAPE '\\'"),
                 Backend::Postgres => format!("sku LIKE upper({p}) ESCAPE '\\'"),
             };
-            format!("({name_expr} LIKE {p} ESCAPE '\\' OR {sku})")
+            format!("(name_key LIKE {p} ESCAPE '\\' OR {sku})")
         });
     }
     let (limit_p, offset_p) = (clauses.param(), clauses.param());
     let filters = clauses.sql();
     let page_sql = format!(
-        "SELECT {COLUMNS} FROM products {filters} ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}"
+        "SELECT {COLUMNS} FROM products {filters} ORDER BY name_key, id LIMIT {limit_p} OFFSET {offset_p}"
     );
     let count_sql = format!("SELECT COUNT(*) FROM products {filters}");
     macro_rules! bind_filters {

@@ -80,6 +80,12 @@ pub struct UserChanges {
     pub email_verified: Option<bool>,
 }
 
+/// The case-folded form of a name that searches compare against
+/// (`first_name_key`…): Unicode lower case, which SQLite's own folding lacks.
+pub fn search_key(text: &str) -> String {
+    text.to_lowercase()
+}
+
 /// Maps a unique violation to a field error on the column it names.
 fn conflict_from(error: sqlx::Error) -> AppError {
     if !is_unique_violation(&error) {
@@ -98,8 +104,8 @@ fn conflict_from(error: sqlx::Error) -> AppError {
 pub async fn insert(pool: &AppPool, user: &NewUser, now: OffsetDateTime) -> AppResult<User> {
     let sql = format!(
         "INSERT INTO users (username, email, password_hash, first_name, last_name, address, phone, \
-         role, is_active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING {USER_COLUMNS}"
+         role, is_active, created_at, updated_at, first_name_key, last_name_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12) RETURNING {USER_COLUMNS}"
     );
     on_pool!(pool, |p| sqlx::query_as::<_, User>(&sql)
         .bind(&user.username)
@@ -112,6 +118,8 @@ pub async fn insert(pool: &AppPool, user: &NewUser, now: OffsetDateTime) -> AppR
         .bind(user.role.as_str())
         .bind(user.is_active)
         .bind(now)
+        .bind(search_key(&user.first_name))
+        .bind(search_key(&user.last_name))
         .fetch_all(p)
         .await
         .and_then(single_row))
@@ -178,7 +186,9 @@ pub async fn update(
            email_verified_at = CASE WHEN $11 IS NULL THEN email_verified_at \
                                     WHEN $11 THEN COALESCE(email_verified_at, $12) \
                                     ELSE NULL END, \
-           updated_at = $12 \
+           updated_at = $12, \
+           first_name_key = COALESCE($13, first_name_key), \
+           last_name_key = COALESCE($14, last_name_key) \
          WHERE id = $1 RETURNING {USER_COLUMNS}"
     );
     on_pool!(pool, |p| sqlx::query_as::<_, User>(&sql)
@@ -194,6 +204,8 @@ pub async fn update(
         .bind(changes.is_active)
         .bind(changes.email_verified)
         .bind(now)
+        .bind(changes.first_name.as_deref().map(search_key))
+        .bind(changes.last_name.as_deref().map(search_key))
         .fetch_all(p)
         .await
         .map(first_row))
@@ -340,18 +352,11 @@ pub async fn list(
     let role = filter.role.map(Role::as_str);
     let mut clauses = Where::default();
     if pattern.is_some() {
-        let backend = pool.backend();
         clauses.add(|p| {
-        let names = match backend {
-            // NOCASE columns: LIKE is case-insensitive and uses the index.
-            super::Backend::Sqlite => {
-                format!("first_name LIKE {p} ESCAPE '\\' OR last_name LIKE {p} ESCAPE '\\'")
-            }
-            super::Backend::Postgres => format!(
-                "lower(first_name) LIKE {p} ESCAPE '\\' OR lower(last_name) LIKE {p} ESCAPE '\\'"
-            ),
-        };
-        format!("(username LIKE {p} ESCAPE '\\' OR email LIKE {p} ESCAPE '\\' OR {names})")
+            format!(
+                "(username LIKE {p} ESCAPE '\\' OR email LIKE {p} ESCAPE '\\' \
+                 OR first_name_key LIKE {p} ESCAPE '\\' OR last_name_key LIKE {p} ESCAPE '\\')"
+            )
         });
     }
     if role.is_some() {
