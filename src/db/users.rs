@@ -315,8 +315,10 @@ impl UserSort {
             UserSort::EmailDesc => "email DESC",
             UserSort::Created => "created_at ASC, id ASC",
             UserSort::CreatedDesc => "created_at DESC, id DESC",
-            UserSort::LastLogin => "last_login_at ASC, id ASC",
-            UserSort::LastLoginDesc => "last_login_at DESC, id DESC",
+            // Users who never logged in come last either way, on both backends
+            // (their defaults differ).
+            UserSort::LastLogin => "last_login_at ASC NULLS LAST, id ASC",
+            UserSort::LastLoginDesc => "last_login_at DESC NULLS LAST, id DESC",
         }
     }
 }
