@@ -451,15 +451,79 @@ async fn repeated_failed_logins_are_throttled_with_429() {
         .body(json!({ "login": "nina", "password": PASSWORD }).to_string())
         .dispatch()
         .await;
+    let retry_after = response.headers().get_one("Retry-After").map(str::to_owned);
+    let throttled = expect_problem(response, Status::TooManyRequests).await;
     assert!(
-        response.headers().get_one("Retry-After").is_some(),
-        "no Retry-After"
+        retry_after
+            .as_deref()
+            .and_then(|s| s.parse::<u64>().ok())
+            .is_some_and(|s| s >= 1),
+        "{retry_after:?}"
     );
-    expect_problem(response, Status::TooManyRequests).await;
-    // After the window the right password works again.
+    assert!(
+        app.session_cookie().is_none(),
+        "a throttled login logged in"
+    );
+
+    // An unknown login is throttled alike, so 429 does not reveal accounts.
+    for _ in 0..5 {
+        let (status, _) = app.login_api("ghost", "not the password").await;
+        assert_eq!(status, Status::Unauthorized);
+    }
+    let (status, ghost) = app.login_api("ghost", "not the password").await;
+    assert_eq!(status, Status::TooManyRequests);
+    assert_eq!(ghost, throttled);
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"login_throttled".to_owned())
+    );
+
+    // Other accounts are not affected; after the window the right password works again.
+    app.create_user("omar", Role::User).await;
+    assert_eq!(app.login_api("omar", PASSWORD).await.0, Status::Ok);
     app.clock.advance(16 * 60);
-    let (status, _) = app.login_api("nina", PASSWORD).await;
-    assert_eq!(status, Status::Ok);
+    let (status, body) = app.login_api("nina", PASSWORD).await;
+    assert_eq!(status, Status::Ok, "{body}");
+}
+
+#[rocket::async_test]
+async fn failed_logins_from_one_address_are_throttled() {
+    let app =
+        spawn_app_with(|figment| figment.merge(Serialized::default("login_ip_max_failures", 3)))
+            .await;
+    for name in ["ann1", "ann2", "ann3", "ann4"] {
+        app.create_user(name, Role::User).await;
+    }
+    let attempt = |login: &'static str, password: &'static str, ip: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .post("/api/auth/login")
+                .remote(ip.parse().expect("socket address"))
+                .header(ContentType::JSON)
+                .body(json!({ "login": login, "password": password }).to_string())
+                .dispatch()
+                .await
+                .status()
+        }
+    };
+    for name in ["ann1", "ann2", "ann3"] {
+        assert_eq!(
+            attempt(name, "not the password", "198.51.100.7:4000").await,
+            Status::Unauthorized
+        );
+    }
+    // A fourth account from the same address must wait, even with the right password.
+    assert_eq!(
+        attempt("ann4", PASSWORD, "198.51.100.7:4001").await,
+        Status::TooManyRequests
+    );
+    // Another address is not affected.
+    assert_eq!(
+        attempt("ann4", PASSWORD, "198.51.100.8:4000").await,
+        Status::Ok
+    );
 }
 
 #[rocket::async_test]

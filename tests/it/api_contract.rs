@@ -148,19 +148,36 @@ async fn auth_errors_are_problems() {
 async fn unknown_api_paths_are_404_problems_not_html() {
     let app = spawn_app().await;
     app.login_user("yves").await;
-    for path in ["/api/nope", "/api/me/sessions/1/more", "/api", "/api/users/1/sessions/extra"] {
+    for path in [
+        "/api/nope",
+        "/api/me/sessions/1/more",
+        "/api",
+        "/api/users/1/sessions/extra",
+    ] {
         let response = app.get(path).await;
         expect_problem(response, Status::NotFound).await;
     }
     // A path parameter that does not parse is a problem as well (Rocket says 404 or 422).
     let response = app.get("/api/users/not-a-number").await;
     let status = response.status();
-    assert!(status == Status::NotFound || status == Status::UnprocessableEntity, "{status}");
+    assert!(
+        status == Status::NotFound || status == Status::UnprocessableEntity,
+        "{status}"
+    );
     expect_problem(response, status).await;
     // An unrouted method: Rocket 0.5 answers 404 (it has no 405), as a problem.
-    let response = app.client.put("/api/auth/login").header(ContentType::JSON).body("{}").dispatch().await;
+    let response = app
+        .client
+        .put("/api/auth/login")
+        .header(ContentType::JSON)
+        .body("{}")
+        .dispatch()
+        .await;
     let status = response.status();
-    assert!(status == Status::NotFound || status == Status::MethodNotAllowed, "{status}");
+    assert!(
+        status == Status::NotFound || status == Status::MethodNotAllowed,
+        "{status}"
+    );
     expect_problem(response, status).await;
 }
 
@@ -418,17 +435,26 @@ async fn openapi_documents_the_cookie_scheme_and_problem_responses() {
     let mut undocumented = Vec::new();
     for (path, item) in spec["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("path item") {
-            if !operation["security"].as_array().is_some_and(|s| !s.is_empty()) {
+            if operation["security"].as_array().is_none_or(Vec::is_empty) {
                 continue;
             }
             secured += 1;
-            if operation["responses"]["401"]["content"].get("application/problem+json").is_none() {
+            if operation["responses"]["401"]["content"]
+                .get("application/problem+json")
+                .is_none()
+            {
                 undocumented.push(format!("{method} {path}"));
             }
         }
     }
-    assert!(secured >= 12, "only {secured} operations declare the cookie scheme");
-    assert!(undocumented.is_empty(), "401 problem not documented for {undocumented:?}");
+    assert!(
+        secured >= 12,
+        "only {secured} operations declare the cookie scheme"
+    );
+    assert!(
+        undocumented.is_empty(),
+        "401 problem not documented for {undocumented:?}"
+    );
     let signup = &spec["paths"]["/auth/signup"]["post"];
     assert!(
         signup["requestBody"]["content"]["application/json"].is_object(),

@@ -13,3 +13,18 @@ mod ops;
 mod pages_account;
 mod pages_auth;
 mod sessions;
+mod storage;
+
+// Admin console, catalog, sales and the command line.
+mod admin_pages;
+mod catalog;
+mod sales;
+mod sales_concurrency;
+mod seed;
+
+// Security hardening (issue 7): throttling, headers, limits, injection, fuzzing.
+mod fuzz;
+mod security_headers;
+mod security_injection;
+mod security_limits;
+mod security_throttle;

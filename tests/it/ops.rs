@@ -110,7 +110,10 @@ async fn openapi_and_docs_pages_are_served_locally() {
         "ReDoc is not the vendored bundle"
     );
     // Tera escapes `/` in attributes as `&#x2F;`, which browsers decode.
-    assert!(html.contains("/api/openapi.json") || html.contains("&#x2F;api&#x2F;openapi.json"), "{html}");
+    assert!(
+        html.contains("/api/openapi.json") || html.contains("&#x2F;api&#x2F;openapi.json"),
+        "{html}"
+    );
     assert!(
         !html.contains("cdn.") && !html.contains("unpkg.com") && !html.contains("jsdelivr"),
         "ReDoc loads from a CDN"
