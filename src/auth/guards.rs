@@ -119,8 +119,9 @@ fn cookie_security(required: bool) -> RequestHeaderInput {
     }
     let scheme = SecurityScheme {
         description: Some(
-            "Session cookie set by POST /api/auth/login or /api/auth/signup (or the login page). \
-             Writes also need `Content-Type: application/json` and, when sent, a same-site `Origin`."
+            "Session cookie set by POST /api/auth/login or /api/auth/signup (or the login page); \
+             named `__Host-portero_session` when the server runs with `https = true`. Writes \
+             also need `Content-Type: application/json` and, when sent, a same-site `Origin`."
                 .to_owned(),
         ),
         data: SecuritySchemeData::ApiKey {
