@@ -104,13 +104,15 @@ pub async fn update(
         };
         event(name).record(app).await?;
     }
+    // Only a real change of these fields is an "update"; the page form
+    // sends every field even when only the active flag moved.
     let profile_changed = [
-        input.profile.email.is_some(),
-        input.profile.first_name.is_some(),
-        input.profile.last_name.is_some(),
-        input.profile.address.is_some(),
-        input.profile.phone.is_some(),
-        input.email_verified.is_some(),
+        target.email != updated.email,
+        target.first_name != updated.first_name,
+        target.last_name != updated.last_name,
+        target.address != updated.address,
+        target.phone != updated.phone,
+        target.email_verified_at.is_some() != updated.email_verified_at.is_some(),
     ];
     if profile_changed.contains(&true) {
         event(action::USER_UPDATE).record(app).await?;

@@ -62,6 +62,49 @@ pub fn user_json(user: &User) -> Value {
     })
 }
 
+/// "Chrome 156 on Linux" from a user-agent string, for tables; the full
+/// string stays available as a tooltip. Unknown agents are cut short.
+pub fn browser_summary(agent: &str) -> String {
+    // Order matters: Edge and Opera also claim Chrome, Chrome claims Safari.
+    const BROWSERS: [(&str, &str); 6] = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Version/", "Safari"),
+        ("curl/", "curl"),
+    ];
+    const SYSTEMS: [(&str, &str); 6] = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ];
+    let browser = BROWSERS.iter().find_map(|(marker, name)| {
+        let start = agent.find(marker)? + marker.len();
+        let major: String = agent[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        Some(if major.is_empty() {
+            (*name).to_owned()
+        } else {
+            format!("{name} {major}")
+        })
+    });
+    let system = SYSTEMS
+        .iter()
+        .find(|(marker, _)| agent.contains(marker))
+        .map(|(_, name)| *name);
+    match (browser, system) {
+        (Some(browser), Some(system)) => format!("{browser} on {system}"),
+        (Some(browser), None) => browser,
+        _ => agent.chars().take(40).collect(),
+    }
+}
+
 pub fn session_json(session: &SessionRecord, current_id: Option<i64>) -> Value {
     json!({
         "id": session.id,
@@ -71,6 +114,7 @@ pub fn session_json(session: &SessionRecord, current_id: Option<i64>) -> Value {
         "expires_at": display_time(session.expires_at),
         "ip": session.ip,
         "user_agent": session.user_agent,
+        "browser": session.user_agent.as_deref().map(browser_summary),
     })
 }
 
@@ -82,6 +126,23 @@ fn profile_values(user: &User) -> Value {
         "address": user.address.clone().unwrap_or_default(),
         "phone": user.phone.clone().unwrap_or_default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::browser_summary;
+
+    #[test]
+    fn summarises_common_agents() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+        assert_eq!(browser_summary(chrome), "Chrome 156 on Linux");
+        let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36 Edg/120.0";
+        assert_eq!(browser_summary(edge), "Edge 120 on Windows");
+        let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(browser_summary(safari), "Safari 17 on iOS");
+        assert_eq!(browser_summary("curl/8.5.0"), "curl 8");
+        assert_eq!(browser_summary("x".repeat(100).as_str()).len(), 40);
+    }
 }
 
 #[get("/account")]
