@@ -79,18 +79,25 @@ pub async fn update(
     changes.role = input.role;
     changes.is_active = input.is_active;
     changes.email_verified = input.email_verified;
-    let demoted = input.role.is_some_and(|role| role != target.role());
+    // Any change of role (up or down) ends the user's sessions, so new
+    // privileges always come with a new session id.
+    let role_changed = input.role.is_some_and(|role| role != target.role());
     let deactivated = input.is_active == Some(false) && target.is_active;
-    keep_an_admin(app, &target, (demoted && target.is_admin()) || deactivated).await?;
+    keep_an_admin(
+        app,
+        &target,
+        (role_changed && target.is_admin()) || deactivated,
+    )
+    .await?;
 
     let updated = users::update(app.db, id, &changes, app.now())
         .await?
         .ok_or(AppError::NotFound)?;
-    if demoted || deactivated {
+    if role_changed || deactivated {
         sessions::delete_all_for_user(app.db, id, None).await?;
     }
     let event = |name| Event::new(name, client).actor(&admin.user).target(&updated);
-    if demoted {
+    if role_changed {
         event(action::ROLE_CHANGE)
             .detail(format!("{} -> {}", target.role(), updated.role()))
             .record(app)
@@ -213,6 +220,10 @@ pub async fn create_admin_from_cli(
             .await
             .map_err(fail)?
             .ok_or_else(|| "portero: the user disappeared".to_owned())?;
+        // A new role comes with new sessions, as when an administrator changes it.
+        sessions::delete_all_for_user(app.db, user.id, None)
+            .await
+            .map_err(fail)?;
         Event::new(action::ROLE_CHANGE, &cli)
             .target(&user)
             .detail(format!("{} -> admin (command line)", existing.role()))
