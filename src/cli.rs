@@ -51,6 +51,7 @@ enum Command {
 }
 
 pub fn run() -> ExitCode {
+    return_large_blocks_to_the_system();
     let cli = Cli::parse();
     crate::telemetry::init();
     let result = match cli.command.unwrap_or(Command::Serve) {
@@ -71,6 +72,23 @@ pub fn run() -> ExitCode {
         }
     }
 }
+
+/// Each argon2 hash allocates one 19 MiB block on a short-lived blocking
+/// thread. glibc's adaptive mmap threshold then keeps freed blocks in
+/// per-thread arenas, and a burst of logins left the process near 1 GiB
+/// resident. A fixed threshold sends every block of 1 MiB or more straight
+/// back to the system when it is freed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_large_blocks_to_the_system() {
+    // SAFETY: mallopt only tunes the allocator, and this runs first thing in
+    // `main`, before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_large_blocks_to_the_system() {}
 
 fn block_on<F: std::future::Future<Output = Result<(), String>>>(future: F) -> Result<(), String> {
     rocket::tokio::runtime::Builder::new_multi_thread()

@@ -130,6 +130,10 @@ impl AppPool {
             Backend::Sqlite => {
                 let options = sqlite_options(&settings.url)?;
                 let pool = SqlitePoolOptions::new()
+                    // A pooled connection is pinged before each use by
+                    // default: a second round trip per query for a check
+                    // that a failed query reports anyway.
+                    .test_before_acquire(false)
                     .max_connections(settings.max_connections.max(1))
                     .min_connections(settings.min_connections)
                     .acquire_timeout(settings.connect_timeout)
@@ -140,6 +144,7 @@ impl AppPool {
             }
             Backend::Postgres => {
                 let pool = PgPoolOptions::new()
+                    .test_before_acquire(false)
                     .max_connections(settings.max_connections.max(1))
                     .min_connections(settings.min_connections)
                     .acquire_timeout(settings.connect_timeout)
