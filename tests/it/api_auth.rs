@@ -349,40 +349,6 @@ async fn session_cookie_attributes_by_default() {
 }
 
 #[rocket::async_test]
-async fn session_cookie_is_secure_and_host_prefixed_with_https() {
-    let app = spawn_app_with(|figment| figment.merge(Serialized::default("https", true))).await;
-    app.create_user("iris", Role::User).await;
-    let response = app
-        .client
-        .post("/api/auth/login")
-        .header(ContentType::JSON)
-        .body(json!({ "login": "iris", "password": PASSWORD }).to_string())
-        .dispatch()
-        .await;
-    assert_eq!(response.status(), Status::Ok);
-    let cookies = set_cookies(&response);
-    assert!(
-        cookies.iter().all(|c| c.name() != "portero_session"),
-        "{cookies:?}"
-    );
-    let session = cookies
-        .iter()
-        .find(|c| c.name() == "__Host-portero_session")
-        .unwrap_or_else(|| panic!("no __Host- session cookie in {cookies:?}"));
-    assert_eq!(session.secure(), Some(true), "{session}");
-    assert_eq!(session.http_only(), Some(true), "{session}");
-    assert_eq!(session.path(), Some("/"), "{session}");
-    assert!(
-        session.domain().is_none(),
-        "__Host- cookies carry no Domain: {session}"
-    );
-    // The cookie works (the client sends it back) and HSTS is on.
-    let me = app.get("/api/me").await;
-    assert_eq!(me.status(), Status::Ok);
-    assert!(me.headers().get_one("Strict-Transport-Security").is_some());
-}
-
-#[rocket::async_test]
 async fn logout_answers_204_then_401() {
     let app = spawn_app().await;
     app.signup_api("kate").await;

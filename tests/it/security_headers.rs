@@ -363,8 +363,10 @@ async fn https_cookies_are_host_prefixed_secure_http_only_and_lax() {
     assert!(session.value().len() > 43, "{session}");
     drop(response);
 
-    // The prefixed cookie is the one the server reads.
-    assert_eq!(app.me_status().await, Status::Ok);
+    // The prefixed cookie is the one the server reads, and HSTS is on.
+    let me = app.get("/api/me").await;
+    assert_eq!(me.status(), Status::Ok);
+    assert!(me.headers().get_one("Strict-Transport-Security").is_some());
 }
 
 #[rocket::async_test]
