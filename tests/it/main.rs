@@ -28,3 +28,7 @@ mod security_headers;
 mod security_injection;
 mod security_limits;
 mod security_throttle;
+
+// Edges that cannot be forgotten (issue 11): CSRF guard, `_method`,
+// `Origin`, `?next=`, look-alike e-mail addresses.
+mod edges_csrf;

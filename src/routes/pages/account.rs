@@ -1,14 +1,14 @@
 //! The logged-in user's own pages: profile, password, sessions.
 
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::response::{Flash, Redirect};
 use rocket::{Route, get, post, routes};
 use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::auth::CsrfOnlyForm;
 use super::{PageContext, PageResult, Reply, form_errors, values};
+use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::sessions::SessionRecord;
 use crate::db::users::User;
@@ -166,9 +166,6 @@ pub struct ProfileForm {
     address: String,
     #[field(default = String::new())]
     phone: String,
-    #[serde(skip)]
-    #[field(default = String::new())]
-    csrf_token: String,
 }
 
 impl ProfileForm {
@@ -189,9 +186,8 @@ async fn update_profile(
     page: PageContext,
     client: ClientMeta,
     user: CurrentUser,
-    form: Form<ProfileForm>,
+    form: CsrfForm<ProfileForm>,
 ) -> PageResult {
-    page.check_csrf(&form.csrf_token)?;
     match accounts::update_profile(&app, &client, &user, &form.to_input()).await {
         Ok(_) => Ok(Reply::Flash(Flash::success(
             Redirect::to("/account"),
@@ -216,8 +212,6 @@ pub struct PasswordForm {
     new_password: String,
     #[field(default = String::new())]
     new_password_confirm: String,
-    #[field(default = String::new())]
-    csrf_token: String,
 }
 
 #[post("/account/password", data = "<form>")]
@@ -226,9 +220,8 @@ async fn change_password(
     page: PageContext,
     client: ClientMeta,
     user: CurrentUser,
-    form: Form<PasswordForm>,
+    form: CsrfForm<PasswordForm>,
 ) -> PageResult {
-    page.check_csrf(&form.csrf_token)?;
     let result = if form.new_password != form.new_password_confirm {
         Err(crate::error::AppError::invalid(
             "new_password_confirm",
@@ -283,16 +276,14 @@ async fn sessions(app: App<'_>, page: PageContext, user: CurrentUser) -> PageRes
         .into())
 }
 
-#[post("/account/sessions/<id>/revoke", data = "<form>")]
+#[post("/account/sessions/<id>/revoke", data = "<_token>")]
 async fn revoke_session(
     app: App<'_>,
-    page: PageContext,
     client: ClientMeta,
     user: CurrentUser,
     id: i64,
-    form: Form<CsrfOnlyForm>,
+    _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    page.check_csrf(&form.csrf_token)?;
     accounts::revoke_session(&app, &client, &user, id).await?;
     let target = if id == user.session_id {
         "/"
@@ -305,15 +296,13 @@ async fn revoke_session(
     )))
 }
 
-#[post("/account/sessions/revoke-others", data = "<form>")]
+#[post("/account/sessions/revoke-others", data = "<_token>")]
 async fn revoke_other_sessions(
     app: App<'_>,
-    page: PageContext,
     client: ClientMeta,
     user: CurrentUser,
-    form: Form<CsrfOnlyForm>,
+    _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    page.check_csrf(&form.csrf_token)?;
     let revoked = accounts::revoke_other_sessions(&app, &client, &user).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to("/account/sessions"),

@@ -1,7 +1,7 @@
 //! The admin console: dashboard, users, audit log. Every handler takes the
 //! `Admin` guard; every change goes through the same services as the API.
 
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::{Route, get, post, routes};
@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use time::{Date, Duration, OffsetDateTime, Time};
 
 use super::account::{display_time, session_json, user_json};
-use super::auth::CsrfOnlyForm;
 use super::{PageContext, PageError, PageResult, Reply, form_errors, query_value, values};
+use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{Admin, ClientMeta};
 use crate::db::audit::{self, AuditEvent, AuditFilter};
 use crate::db::sessions;
@@ -357,9 +357,6 @@ pub struct AdminUserForm {
     role: String,
     is_active: bool,
     email_verified: bool,
-    #[serde(skip)]
-    #[field(default = String::new())]
-    csrf_token: String,
 }
 
 #[post("/admin/users/<id>", data = "<form>")]
@@ -369,9 +366,8 @@ async fn user_update(
     client: ClientMeta,
     admin: Admin,
     id: i64,
-    form: Form<AdminUserForm>,
+    form: CsrfForm<AdminUserForm>,
 ) -> PageResult {
-    view.check_csrf(&form.csrf_token)?;
     let role = match form.role.parse::<Role>() {
         Ok(role) => role,
         Err(message) => {
@@ -418,17 +414,15 @@ async fn user_update(
     }
 }
 
-#[post("/admin/users/<id>/sessions/<session_id>/revoke", data = "<form>")]
+#[post("/admin/users/<id>/sessions/<session_id>/revoke", data = "<_token>")]
 async fn user_revoke_session(
     app: App<'_>,
-    view: PageContext,
     client: ClientMeta,
     admin: Admin,
     id: i64,
     session_id: i64,
-    form: Form<CsrfOnlyForm>,
+    _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    view.check_csrf(&form.csrf_token)?;
     user_service::revoke_session(&app, &client, &admin.0, id, session_id).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to(format!("/admin/users/{id}")),
@@ -436,16 +430,14 @@ async fn user_revoke_session(
     )))
 }
 
-#[post("/admin/users/<id>/sessions/revoke-all", data = "<form>")]
+#[post("/admin/users/<id>/sessions/revoke-all", data = "<_token>")]
 async fn user_revoke_all(
     app: App<'_>,
-    view: PageContext,
     client: ClientMeta,
     admin: Admin,
     id: i64,
-    form: Form<CsrfOnlyForm>,
+    _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    view.check_csrf(&form.csrf_token)?;
     let revoked = user_service::revoke_sessions(&app, &client, &admin.0, id).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to(format!("/admin/users/{id}")),
@@ -466,16 +458,14 @@ async fn user_delete_confirm(
         .into())
 }
 
-#[post("/admin/users/<id>/delete", data = "<form>")]
+#[post("/admin/users/<id>/delete", data = "<_token>")]
 async fn user_delete(
     app: App<'_>,
-    view: PageContext,
     client: ClientMeta,
     admin: Admin,
     id: i64,
-    form: Form<CsrfOnlyForm>,
+    _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    view.check_csrf(&form.csrf_token)?;
     match user_service::delete(&app, &client, &admin.0, id).await {
         Ok(()) => Ok(Reply::Flash(Flash::success(
             Redirect::to("/admin/users"),

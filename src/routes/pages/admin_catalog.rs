@@ -1,15 +1,15 @@
 //! Admin pages for products and sales.
 
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::{Route, get, post, routes};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::auth::CsrfOnlyForm;
 use super::shop::{money, pagination, product_json, sale_json};
 use super::{PageContext, PageError, PageResult, Reply, errors_map, query_value, values};
+use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{Admin, ClientMeta};
 use crate::db::sales::SaleFilter;
 use crate::db::users;
@@ -75,9 +75,6 @@ pub struct ProductForm {
     #[field(default = String::new())]
     stock: String,
     is_active: bool,
-    #[serde(skip)]
-    #[field(default = String::new())]
-    csrf_token: String,
 }
 
 /// Parses `12`, `12.5` or `12.50` into cents.
@@ -194,9 +191,8 @@ async fn product_create(
     view: PageContext,
     client: ClientMeta,
     admin: Admin,
-    form: Form<ProductForm>,
+    form: CsrfForm<ProductForm>,
 ) -> PageResult {
-    view.check_csrf(&form.csrf_token)?;
     match save(&app, &client, &admin, None, &form).await {
         Ok(id) => Ok(Reply::Flash(Flash::success(
             Redirect::to(format!("/admin/products/{id}")),
@@ -234,9 +230,8 @@ async fn product_update(
     client: ClientMeta,
     admin: Admin,
     id: i64,
-    form: Form<ProductForm>,
+    form: CsrfForm<ProductForm>,
 ) -> PageResult {
-    view.check_csrf(&form.csrf_token)?;
     let product = catalog::get_visible(&app, id, true).await?;
     match save(&app, &client, &admin, Some(id), &form).await {
         Ok(id) => Ok(Reply::Flash(Flash::success(
@@ -254,16 +249,14 @@ async fn product_update(
     }
 }
 
-#[post("/admin/products/<id>/delete", data = "<form>")]
+#[post("/admin/products/<id>/delete", data = "<_token>")]
 async fn product_delete(
     app: App<'_>,
-    view: PageContext,
     client: ClientMeta,
     admin: Admin,
     id: i64,
-    form: Form<CsrfOnlyForm>,
+    _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    view.check_csrf(&form.csrf_token)?;
     match catalog::delete(&app, &client, &admin.0, id).await {
         Ok(()) => Ok(Reply::Flash(Flash::success(
             Redirect::to("/admin/products"),

@@ -1,6 +1,6 @@
 //! Sign-up, login and logout pages.
 
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::{CookieJar, Status};
 use rocket::response::{Flash, Redirect};
 use rocket::{Route, get, post, routes};
@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{PageContext, PageError, PageResult, Reply, form_errors, safe_next, values};
+use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::domain::Role;
 use crate::error::AppError;
@@ -43,9 +44,6 @@ pub struct SignupForm {
     #[serde(skip)]
     #[field(default = String::new())]
     password_confirm: String,
-    #[serde(skip)]
-    #[field(default = String::new())]
-    csrf_token: String,
 }
 
 #[post("/signup", data = "<form>")]
@@ -54,9 +52,8 @@ async fn signup(
     page: PageContext,
     cookies: &CookieJar<'_>,
     client: ClientMeta,
-    form: Form<SignupForm>,
+    form: CsrfForm<SignupForm>,
 ) -> PageResult {
-    page.check_csrf(&form.csrf_token)?;
     if page.user.is_some() {
         return Ok(Reply::Redirect(Redirect::to("/account")));
     }
@@ -114,9 +111,6 @@ pub struct LoginForm {
     password: String,
     #[field(default = String::new())]
     next: String,
-    #[serde(skip)]
-    #[field(default = String::new())]
-    csrf_token: String,
 }
 
 #[post("/login", data = "<form>")]
@@ -125,9 +119,8 @@ async fn login(
     page: PageContext,
     cookies: &CookieJar<'_>,
     client: ClientMeta,
-    form: Form<LoginForm>,
+    form: CsrfForm<LoginForm>,
 ) -> PageResult {
-    page.check_csrf(&form.csrf_token)?;
     let next = safe_next(Some(&form.next), "/account");
     match accounts::log_in(&app, cookies, &client, &form.login, &form.password).await {
         Ok(_) => Ok(Reply::Flash(Flash::success(
@@ -158,22 +151,14 @@ async fn login(
     }
 }
 
-#[derive(Debug, FromForm)]
-pub struct CsrfOnlyForm {
-    #[field(default = String::new())]
-    pub csrf_token: String,
-}
-
-#[post("/logout", data = "<form>")]
+#[post("/logout", data = "<_token>")]
 async fn logout(
     app: App<'_>,
-    page: PageContext,
     cookies: &CookieJar<'_>,
     client: ClientMeta,
     user: CurrentUser,
-    form: Form<CsrfOnlyForm>,
+    _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    page.check_csrf(&form.csrf_token)?;
     accounts::log_out(&app, cookies, &client, &user).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to("/"),

@@ -8,6 +8,8 @@ use rocket::{Catcher, catch, catchers};
 use rocket_dyn_templates::Template;
 use serde_json::json;
 
+use crate::auth::csrf;
+
 pub fn catchers() -> Vec<Catcher> {
     catchers![unauthorized, default]
 }
@@ -18,8 +20,9 @@ fn unauthorized(request: &Request<'_>) -> Redirect {
 }
 
 #[catch(default)]
-fn default(status: Status, _request: &Request<'_>) -> (Status, Template) {
-    (status, error_page(status, None))
+fn default(status: Status, request: &Request<'_>) -> (Status, Template) {
+    let why = (status == Status::Forbidden && csrf::was_refused(request)).then_some(csrf::REFUSAL);
+    (status, error_page(status, why))
 }
 
 /// `/login?next=<this page>`; only GET pages are worth coming back to.

@@ -91,11 +91,6 @@ impl PageContext {
     pub fn render_status(&self, status: Status, name: &'static str, page: Value) -> Reply {
         Reply::Page((status, self.render(name, page)))
     }
-
-    /// Checks a submitted form's CSRF token.
-    pub fn check_csrf(&self, submitted: &str) -> Result<(), PageError> {
-        self.csrf.verify(submitted).map_err(PageError)
-    }
 }
 
 /// A page handler's successful answer.

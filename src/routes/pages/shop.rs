@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::response::{Flash, Redirect};
 use rocket::{Route, get, post, routes};
 use serde_json::{Value, json};
@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::account::display_time;
 use super::admin::page_links;
 use super::{PageContext, PageError, PageResult, Reply, query_value};
+use crate::auth::csrf::CsrfForm;
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::products::Product;
 use crate::db::sales::{Sale, SaleFilter};
@@ -145,19 +146,15 @@ async fn sale_list(
 pub struct BuyForm {
     #[field(default = BTreeMap::new())]
     qty: BTreeMap<i64, String>,
-    #[field(default = String::new())]
-    csrf_token: String,
 }
 
 #[post("/sales", data = "<form>")]
 async fn buy(
     app: App<'_>,
-    view: PageContext,
     client: ClientMeta,
     user: CurrentUser,
-    form: Form<BuyForm>,
+    form: CsrfForm<BuyForm>,
 ) -> PageResult {
-    view.check_csrf(&form.csrf_token)?;
     let mut lines = Vec::new();
     for (product_id, text) in &form.qty {
         let text = text.trim();
