@@ -212,7 +212,7 @@ async fn foreign_origin_on_writes_is_403_problem() {
         .post("/api/auth/login")
         .header(ContentType::JSON)
         .header(Header::new("Host", "portero.test"))
-        .header(Header::new("Origin", "https://portero.test"))
+        .header(Header::new("Origin", "http://portero.test"))
         .body(json!({ "login": "zoe", "password": PASSWORD }).to_string())
         .dispatch()
         .await;

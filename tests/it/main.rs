@@ -31,4 +31,5 @@ mod security_throttle;
 
 // Edges that cannot be forgotten (issue 11): CSRF guard, `_method`,
 // `Origin`, `?next=`, look-alike e-mail addresses.
+mod edges_api;
 mod edges_csrf;

@@ -3,6 +3,7 @@
 
 mod auth;
 mod me;
+mod method;
 mod products;
 pub mod sales;
 mod users;
@@ -10,6 +11,7 @@ pub mod views;
 
 use rocket::data::{self, Data, FromData};
 use rocket::http::Status;
+use rocket::http::uri::{Absolute, Host};
 use rocket::outcome::Outcome;
 use rocket::request::{self, FromRequest, Request};
 use rocket::serde::json::Json;
@@ -25,6 +27,7 @@ use crate::config::AppConfig;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::problem::ApiError;
+use crate::state::AppState;
 
 /// Why the body was refused, for the catcher's problem `detail`.
 pub struct BodyError(pub Option<String>);
@@ -79,22 +82,45 @@ impl<'r, T: JsonSchema + serde::de::DeserializeOwned + Send + 'static> OpenApiFr
     }
 }
 
-/// Refuses requests whose `Origin` names another site. Browsers send
+/// Refuses requests whose `Origin` is not this instance. Browsers send
 /// `Origin` on cross-site writes; scripts usually send none, which is fine
-/// because a script has no victim's cookies to ride on.
+/// because a script has no victim's cookies to ride on. The scheme (http,
+/// or https when the `https` setting says clients come through TLS), the
+/// host and the port (the scheme's default when absent) must all match the
+/// `Host` the request was sent to: `https://host` is another site to an
+/// `http://host` instance, as is `Origin: null` (sandboxed frames, some
+/// cross-site redirects).
 fn check_origin(request: &Request<'_>) -> Result<(), Status> {
     let Some(origin) = request.headers().get_one("Origin") else {
         return Ok(());
     };
-    let Some(host) = request.headers().get_one("Host") else {
+    let https = request
+        .rocket()
+        .state::<AppState>()
+        .is_some_and(|state| state.config.https);
+    let (scheme, default_port) = if https { ("https", 443) } else { ("http", 80) };
+    // HTTP/1 names the host in `Host`; HTTP/2 in `:authority`, which Rocket keeps.
+    let host = match request.headers().get_one("Host") {
+        Some(header) => Host::parse(header).ok(),
+        None => request.host().cloned(),
+    };
+    let (Some(host), Ok(origin)) = (host, Absolute::parse(origin)) else {
         return Err(Status::Forbidden);
     };
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
-    if origin_host.eq_ignore_ascii_case(host) {
-        Ok(())
-    } else {
-        Err(Status::Forbidden)
-    }
+    let same = match origin.authority() {
+        Some(authority) => {
+            origin.scheme().eq_ignore_ascii_case(scheme)
+                && authority.user_info().is_none()
+                && origin.path().is_empty()
+                && origin.query().is_none()
+                && authority
+                    .host()
+                    .eq_ignore_ascii_case(host.domain().as_str())
+                && authority.port().unwrap_or(default_port) == host.port().unwrap_or(default_port)
+        }
+        None => false,
+    };
+    if same { Ok(()) } else { Err(Status::Forbidden) }
 }
 
 /// Guard for body-less writes (logout, DELETE): same-site `Origin` only.
@@ -243,7 +269,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         url: "/api".to_owned(),
         ..Default::default()
     }];
-    rocket.mount(
+    rocket.attach(method::NoMethodOverride).mount(
         "/api",
         vec![rocket_okapi::get_openapi_route(spec, &settings)],
     )
