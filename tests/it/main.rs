@@ -33,3 +33,4 @@ mod security_throttle;
 // `Origin`, `?next=`, look-alike e-mail addresses.
 mod edges_api;
 mod edges_csrf;
+mod edges_next;

@@ -567,17 +567,19 @@ async fn autoescape_holds_on_every_page() {
         let html = response.into_string().await.unwrap_or_default();
         check("admin", path, status, &html);
     }
-    let next = urlencode(&format!("/{XSS}"));
-    for path in [
-        "/products".to_owned(),
-        format!("/products/{product_id}"),
-        format!("/login?next={next}"),
-    ] {
+    for path in ["/products".to_owned(), format!("/products/{product_id}")] {
         let response = anonymous.get(&path).await;
         let status = response.status();
         let html = response.into_string().await.unwrap_or_default();
         check("anonymous", &path, status, &html);
     }
+    // `<` cannot be in a URI reference, so such a `next` is not even echoed.
+    let next = urlencode(&format!("/{XSS}"));
+    let response = anonymous.get(&format!("/login?next={next}")).await;
+    assert_eq!(response.status(), Status::Ok);
+    let html = response.into_string().await.unwrap_or_default();
+    assert!(!html.to_ascii_lowercase().contains("<script"), "{html}");
+    assert!(!html.contains(&escaped), "an invalid next was kept: {html}");
 
     // Forms re-rendered with errors echo the input escaped.
     let token = anonymous.page_csrf("/signup").await;

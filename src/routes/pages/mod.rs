@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use rocket::Route;
 use rocket::http::Status;
+use rocket::http::uri::Reference;
 use rocket::outcome::try_outcome;
 use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
 use rocket::response::{self, Flash, Redirect, Responder};
@@ -163,22 +164,39 @@ pub fn form_errors(error: AppError) -> Result<(Status, BTreeMap<String, Vec<Stri
     }
 }
 
-/// A same-site path to go to after login; anything else becomes `fallback`.
-/// Refuses absolute URLs, scheme-relative `//host` and `/\host` forms, and
-/// control characters, so `?next=` cannot send a user to another site.
+/// A same-site place to go after login; anything else becomes `fallback`.
+///
+/// `next` is followed only when it parses as a URI reference with neither
+/// scheme nor authority whose path starts with a single `/` (browsers read
+/// `//host` and `/\host` as another host) and whose `%` escapes are whole.
+/// So the answer is always a valid `Location` value, and never another site:
+/// `?next=/a%20b` decodes to `/a b`, which is not a URI, and is ignored.
 pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
     match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.starts_with("/\\")
-                && !path.chars().any(|c| c.is_control() || c == '\\')
-                && path.len() <= 2048 =>
-        {
-            path.to_owned()
-        }
+        Some(text) if is_same_site_reference(text) => text.to_owned(),
         _ => fallback.to_owned(),
     }
+}
+
+fn is_same_site_reference(text: &str) -> bool {
+    text.len() <= 2048
+        && text.starts_with('/')
+        && !text.starts_with("//")
+        && !text.contains('\\')
+        && escapes_are_whole(text)
+        && Reference::parse(text)
+            .is_ok_and(|uri| uri.scheme().is_none() && uri.authority().is_none())
+}
+
+/// Every `%` starts a `%XX` escape (Rocket's parser lets `%zz` through).
+fn escapes_are_whole(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().all(|(at, &byte)| {
+        byte != b'%'
+            || bytes
+                .get(at + 1..at + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    })
 }
 
 /// Percent-encodes text for a query-string value (space as `+`).
@@ -203,26 +221,64 @@ pub fn values<T: Serialize>(form: &T) -> Value {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+    use rocket::http::uri::Reference;
+
     use super::safe_next;
 
     #[test]
-    fn next_allows_only_same_site_paths() {
-        assert_eq!(safe_next(Some("/account?tab=1"), "/"), "/account?tab=1");
+    fn next_allows_only_same_site_references() {
+        for good in [
+            "/",
+            "/account?tab=1",
+            "/products?q=caf%C3%A9&page=2",
+            "/sales#top",
+            "/a/b;c=d?e[]=f",
+        ] {
+            assert_eq!(safe_next(Some(good), "/fallback"), good);
+        }
         for evil in [
             "https://evil.example",
             "//evil.example",
             "/\\evil.example",
             "\\\\evil",
             "javascript:alert(1)",
-            "/%0d%0a",
             "evil.example",
             "",
             "/a\nb",
             "/a\\b",
+            "/a\rb",
+            "/a b",
+            "/a\u{2039}b",
+            "/a\"b",
+            "/caf\u{e9}",
+            "/a\u{3000}b",
+            "/a<b>",
+            "/a%zzb",
+            "/a%2",
+            "/a%",
+            "/a\u{7f}b",
         ] {
-            let got = safe_next(Some(evil), "/fallback");
-            assert!(got == "/fallback" || got == "/%0d%0a", "{evil:?} -> {got}");
+            assert_eq!(safe_next(Some(evil), "/fallback"), "/fallback", "{evil:?}");
         }
+        assert_eq!(
+            safe_next(Some(&format!("/{}", "a".repeat(2048))), "/f"),
+            "/f"
+        );
         assert_eq!(safe_next(None, "/account"), "/account");
+    }
+
+    proptest! {
+        /// Whatever arrives, the answer is a same-site reference that makes
+        /// a valid header value.
+        #[test]
+        fn next_is_always_a_valid_same_site_location(text in "/[!-~]{0,40}|/?\\PC{0,40}") {
+            let location = safe_next(Some(&text), "/account");
+            prop_assert!(location == text || location == "/account");
+            prop_assert!(location.bytes().all(|b| b.is_ascii_graphic()), "{location:?}");
+            let parsed = Reference::parse(&location);
+            prop_assert!(parsed.is_ok(), "{location:?}");
+            prop_assert!(location.starts_with('/') && !location.starts_with("//"));
+        }
     }
 }
