@@ -3,7 +3,7 @@
 //! Errors name the field, so one failure feeds a page's message under the
 //! input and the API's `errors[]` alike.
 
-mod email;
+pub mod email;
 mod password;
 mod person;
 mod product;

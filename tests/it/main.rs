@@ -33,4 +33,5 @@ mod security_throttle;
 // `Origin`, `?next=`, look-alike e-mail addresses.
 mod edges_api;
 mod edges_csrf;
+mod edges_email;
 mod edges_next;

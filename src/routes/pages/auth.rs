@@ -11,6 +11,7 @@ use super::{PageContext, PageError, PageResult, Reply, form_errors, safe_next, v
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::domain::Role;
+use crate::domain::email::login_key;
 use crate::error::AppError;
 use crate::services::accounts::{self, NewAccount};
 use crate::state::App;
@@ -122,7 +123,15 @@ async fn login(
     form: CsrfForm<LoginForm>,
 ) -> PageResult {
     let next = safe_next(Some(&form.next), "/account");
-    match accounts::log_in(&app, cookies, &client, &form.login, &form.password).await {
+    match accounts::log_in(
+        &app,
+        cookies,
+        &client,
+        &login_key(&form.login),
+        &form.password,
+    )
+    .await
+    {
         Ok(_) => Ok(Reply::Flash(Flash::success(
             Redirect::to(next),
             "You are logged in.",

@@ -1,0 +1,5 @@
+// sqlx::migrate! embeds the migration files at compile time; without this a
+// new migration is missed until some source file changes.
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+}

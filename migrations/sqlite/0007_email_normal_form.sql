@@ -1,0 +1,12 @@
+-- E-mail addresses are stored in a normal form from now on (NFKC, lower
+-- case, IDNA ASCII domain: see src/domain/email.rs), so the unique index
+-- on users.email compares normal forms for every address written since.
+--
+-- Rows written before were only trimmed and lower-cased. SQLite has no
+-- Unicode normalisation, so they stay as they were (the PostgreSQL
+-- migration rewrites those it can). Plain ASCII addresses, nearly all of
+-- them, are already in normal form. An old address with compatibility
+-- characters (fullwidth letters, say) or a Unicode domain still works for
+-- login by username; saving the user's profile stores its normal form, or
+-- reports a collision with another account. Nothing is deleted.
+SELECT 1;
