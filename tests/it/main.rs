@@ -28,3 +28,8 @@ mod security_headers;
 mod security_injection;
 mod security_limits;
 mod security_throttle;
+
+// Deployment (issue 12): the binary as a platform starts it.
+mod platform;
+mod postgres_tls;
+mod static_files;
