@@ -3,14 +3,15 @@
 //! conveniences `DATABASE_URL` and `PORT`.
 
 use rocket::figment::Figment;
-use rocket::figment::providers::{Env, Serialized};
-use serde::Deserialize;
+use rocket::figment::Profile;
+use rocket::figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
 
 use crate::db::DEFAULT_DATABASE_URL;
 
 /// Tunables with safe defaults; every key can be set in `Rocket.toml` or as
 /// `ROCKET_<KEY>` (for example `ROCKET_SESSION_IDLE_TIMEOUT=900`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct AppConfig {
     /// Seconds of inactivity after which a session ends.
@@ -80,12 +81,25 @@ impl AppConfig {
     }
 }
 
+/// The repository's Rocket.toml, as shipped.
+const SHIPPED_ROCKET_TOML: &str = include_str!("../Rocket.toml");
+
 /// Rocket's figment with Portero's defaults and the platform shortcuts:
 /// `DATABASE_URL`, and `PORT`, which also moves the listener to 0.0.0.0
 /// unless `ROCKET_ADDRESS` says otherwise (a platform's router reaches the
 /// process from outside; 127.0.0.1 would refuse it).
 pub fn figment() -> Figment {
-    let mut figment = rocket::Config::figment()
+    let mut figment = Figment::from(rocket::Config::default())
+        // The shipped Rocket.toml is built in, so the binary keeps its
+        // defaults (body limits, log levels…) when started from any folder.
+        .merge(Toml::string(SHIPPED_ROCKET_TOML).nested())
+        // Then what rocket::Config::figment() reads: the file, then ROCKET_*.
+        .merge(Toml::file(Env::var_or("ROCKET_CONFIG", "Rocket.toml")).nested())
+        .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE"]).global())
+        .select(Profile::from_env_or(
+            "ROCKET_PROFILE",
+            rocket::Config::DEFAULT_PROFILE,
+        ))
         .join(Serialized::default(
             "databases.portero.url",
             DEFAULT_DATABASE_URL,

@@ -35,6 +35,7 @@ impl Server {
             .current_dir(dir)
             .env_clear()
             .envs(env.iter().map(|(k, v)| (k, v)))
+            .envs(coverage_profile())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr_file.reopen().expect("log file"))
@@ -146,6 +147,14 @@ pub fn cookie(headers: &[(String, String)], name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Where an instrumented binary writes its coverage profile (set by
+/// cargo-llvm-cov): not configuration, so it survives the cleared environment.
+fn coverage_profile() -> Option<(&'static str, String)> {
+    std::env::var("LLVM_PROFILE_FILE")
+        .ok()
+        .map(|file| ("LLVM_PROFILE_FILE", file))
+}
+
 fn sqlite_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("platform.db").display())
 }
@@ -158,6 +167,7 @@ async fn run_to_end(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Output
         .args(args)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)))
+        .envs(coverage_profile())
         .stdin(Stdio::null());
     rocket::tokio::task::spawn_blocking(move || {
         let started = Instant::now();
@@ -225,6 +235,19 @@ async fn a_platform_start_with_port_alone_serves_on_every_address() {
     );
     let (status, _, _) = http("127.0.0.2", port, "GET", "/readyz", &[], None).expect("readyz");
     assert_eq!(status, 200);
+    // The shipped Rocket.toml is built in: its 64 KiB body limit holds here
+    // too (Rocket's own default for JSON is 1 MiB).
+    let big = json!({ "login": "x".repeat(70 * 1024), "password": "y" });
+    let (status, _, _) = http(
+        "127.0.0.2",
+        port,
+        "POST",
+        "/api/auth/login",
+        &[],
+        Some(&big),
+    )
+    .expect("login");
+    assert_eq!(status, 413);
     let listed: Vec<_> = std::fs::read_dir(dir.path())
         .expect("list")
         .filter_map(|entry| entry.ok())
@@ -447,5 +470,45 @@ async fn migrate_status_lists_pending_then_applied_migrations() {
     assert!(
         help.contains("--status") && help.contains("pending"),
         "{help}"
+    );
+}
+
+/// `.env.example` documents every setting, each with its default.
+#[test]
+fn dot_env_example_lists_every_setting_with_its_default() {
+    let example = std::fs::read_to_string(".env.example").expect(".env.example");
+    let documented = |key: &str| {
+        example
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("# {key}=")))
+            .map(str::to_owned)
+    };
+    let defaults =
+        serde_json::to_value(portero::config::AppConfig::default()).expect("serialize");
+    for (key, value) in defaults.as_object().expect("an object") {
+        let variable = format!("ROCKET_{}", key.to_ascii_uppercase());
+        assert_eq!(
+            documented(&variable).as_deref(),
+            Some(value.to_string().as_str()),
+            "{variable} is missing from .env.example or shows another default"
+        );
+    }
+    for variable in [
+        "PORT",
+        "DATABASE_URL",
+        "ROCKET_SECRET_KEY",
+        "ROCKET_ADDRESS",
+        "ROCKET_PORT",
+        "ROCKET_IP_HEADER",
+        "ROCKET_DATABASES",
+        "ROCKET_LIMITS",
+        "RUST_LOG",
+        "PORTERO_ADMIN_PASSWORD",
+    ] {
+        assert!(documented(variable).is_some(), "{variable} is undocumented");
+    }
+    assert!(
+        documented("DATABASE_URL").as_deref() == Some(portero::db::DEFAULT_DATABASE_URL),
+        "DATABASE_URL's default"
     );
 }
