@@ -132,9 +132,7 @@ pub async fn open_database() -> Result<(AppPool, AppConfig), String> {
 }
 
 async fn connect(figment: &rocket::figment::Figment) -> Result<AppPool, String> {
-    let settings: rocket_db_pools::Config = figment
-        .extract_inner("databases.portero")
-        .map_err(|e| config::describe(&e))?;
+    let settings = config::database_settings(figment)?;
     AppPool::connect(&PoolSettings::from(settings))
         .await
         .map_err(|e| format!("portero: cannot open the database: {e}"))

@@ -155,7 +155,26 @@ pub fn load_dotenv() -> Result<Option<std::path::PathBuf>, String> {
 pub fn validate(figment: &Figment) -> Result<(), String> {
     rocket::Config::try_from(figment).map_err(|e| describe(&e))?;
     AppConfig::from_figment(figment).map_err(|e| describe(&e))?;
+    database_settings(figment)?;
     Ok(())
+}
+
+/// `databases.portero`, rocket_db_pools' pool settings.
+pub fn database_settings(figment: &Figment) -> Result<rocket_db_pools::Config, String> {
+    // Extracted from the top: figment's extract_inner puts the inner key
+    // after the failing field in an error's path.
+    #[derive(Deserialize)]
+    struct Section {
+        databases: Databases,
+    }
+    #[derive(Deserialize)]
+    struct Databases {
+        portero: rocket_db_pools::Config,
+    }
+    figment
+        .extract::<Section>()
+        .map(|section| section.databases.portero)
+        .map_err(|e| describe(&e))
 }
 
 /// One line naming every key that failed and why, as the operator set it:
@@ -232,6 +251,16 @@ mod tests {
             .map_err(|e| describe(&e))
             .unwrap_err();
         assert!(message.contains("session_idle_timeout"), "{message}");
+
+        let file = tempfile::NamedTempFile::new().expect("temp file");
+        std::fs::write(file.path(), "[default]\nmax_page = \"deep\"\n").expect("write");
+        let figment =
+            Figment::from(rocket::Config::debug_default()).merge(Toml::file(file.path()).nested());
+        let message = AppConfig::from_figment(&figment)
+            .map_err(|e| describe(&e))
+            .unwrap_err();
+        let expected = format!("max_page in {}", file.path().display());
+        assert!(message.contains(&expected), "{message}");
 
         let figment = Figment::from(rocket::Config::debug_default())
             .merge(Serialized::default("secret_key", "almost-a-real-key"));

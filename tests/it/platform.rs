@@ -421,19 +421,81 @@ async fn dot_env_is_read_and_the_environment_wins() {
         server.log()
     );
 
-    std::fs::write(
-        dir.path().join(".env"),
-        "ROCKET_SECRET_KEY=\"unterminated\nPORT=80\n",
-    )
-    .expect("write .env");
+    for (content, expected) in [
+        (
+            "ROCKET_SECRET_KEY=\"unterminated\nPORT=80\n",
+            "the line for ROCKET_SECRET_KEY",
+        ),
+        (
+            "PORT=80\nunterminated secret\n",
+            "a line without `KEY=value`",
+        ),
+    ] {
+        std::fs::write(dir.path().join(".env"), content).expect("write .env");
+        let output = run_to_end(dir.path(), &[], &[]).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success());
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(
+            !stderr.contains("unterminated"),
+            "a value was echoed: {stderr}"
+        );
+    }
+    std::fs::remove_file(dir.path().join(".env")).expect("remove .env");
+    std::fs::create_dir(dir.path().join(".env")).expect("a folder named .env");
     let output = run_to_end(dir.path(), &[], &[]).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
-    assert!(stderr.contains(".env"), "{stderr}");
+    assert!(stderr.contains("cannot read .env"), "{stderr}");
+}
+
+/// Start-up failures outside the settings are one clear line, not a panic.
+#[rocket::async_test]
+async fn a_start_that_cannot_proceed_says_why() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Nowhere to unpack the templates (a read-only container without /tmp).
+    let env = [
+        ("DATABASE_URL", sqlite_url(dir.path())),
+        ("TMPDIR", "/nonexistent/tmp".to_owned()),
+    ];
+    let output = run_to_end(dir.path(), &[], &env).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("cannot unpack the templates"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    // A database that cannot be opened: the cause, not a missing key.
+    let env = [("DATABASE_URL", "sqlite:///proc/portero/x.db".to_owned())];
+    let output = run_to_end(dir.path(), &[], &env).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
     assert!(
-        !stderr.contains("unterminated"),
-        "a value was echoed: {stderr}"
+        stderr.contains("cannot create the folder for the SQLite file /proc/portero"),
+        "{stderr}"
     );
+    assert!(
+        !stderr.contains("secret key") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+
+    // Pool settings are settings too: named with their key, for every command.
+    for args in [&[][..], &["migrate"][..]] {
+        let env = [
+            ("DATABASE_URL", sqlite_url(dir.path())),
+            (
+                "ROCKET_DATABASES",
+                "{portero={max_connections=\"many\"}}".to_owned(),
+            ),
+        ];
+        let output = run_to_end(dir.path(), args, &env).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(
+            stderr.contains("ROCKET_DATABASES (key databases.portero.max_connections)")
+                && stderr.contains("many"),
+            "{args:?}: {stderr}"
+        );
+    }
 }
 
 /// `portero migrate --status` lists each migration as pending, then applied
@@ -483,8 +545,7 @@ fn dot_env_example_lists_every_setting_with_its_default() {
             .find_map(|line| line.strip_prefix(&format!("# {key}=")))
             .map(str::to_owned)
     };
-    let defaults =
-        serde_json::to_value(portero::config::AppConfig::default()).expect("serialize");
+    let defaults = serde_json::to_value(portero::config::AppConfig::default()).expect("serialize");
     for (key, value) in defaults.as_object().expect("an object") {
         let variable = format!("ROCKET_{}", key.to_ascii_uppercase());
         assert_eq!(
