@@ -6,6 +6,7 @@
 #
 #   eval "$(bash scripts/pg-tls-cluster.sh start)"   # prints the exports below
 #   bash scripts/pg-tls-cluster.sh stop               # stops both, deletes the folder
+#   bash scripts/pg-tls-cluster.sh status             # exit 0 when both are running
 #
 # Exports:
 #   PORTERO_PG_TLS_URL        postgres://postgres@localhost:$TLS_PORT/postgres (TLS on)
@@ -82,7 +83,7 @@ CONF
 start() {
   command -v openssl >/dev/null || fail "openssl is missing (apt-get install openssl)"
   [ -x "$PG_BIN/initdb" ] || fail "no PostgreSQL server binaries in '$PG_BIN'"
-  if [ -f "$DIR/tls/postmaster.pid" ] && [ -f "$DIR/plain/postmaster.pid" ]; then
+  if running; then
     exports
     return
   fi
@@ -105,9 +106,12 @@ stop() {
   rm -rf "$DIR"
 }
 
+running() { [ -f "$DIR/tls/postmaster.pid" ] && [ -f "$DIR/plain/postmaster.pid" ]; }
+
 case "${1:-}" in
   start) start ;;
+  status) running ;;
   stop) stop ;;
   env) exports ;;
-  *) fail "usage: $0 start|stop|env" ;;
+  *) fail "usage: $0 start|stop|status|env" ;;
 esac

@@ -38,8 +38,9 @@ done
 
 STARTED_CLUSTER=0
 if [ -z "${PORTERO_PG_TLS_URL:-}" ]; then
+  # Stop them at the end only if this script started them.
+  bash "$ROOT/scripts/pg-tls-cluster.sh" status || STARTED_CLUSTER=1
   eval "$(bash "$ROOT/scripts/pg-tls-cluster.sh" start)"
-  STARTED_CLUSTER=1
 fi
 
 WORK=$(mktemp -d)
@@ -69,6 +70,10 @@ fi
 # Exactly what the platform sets, nothing inherited.
 platform() { (cd "$WORK/app" && "${RUN_AS[@]}" env -i PORT="$PORT" DATABASE_URL="$DATABASE_URL" ROCKET_SECRET_KEY="$KEY" "$@"); }
 
+# The Procfile's release line, then its web line.
+platform ./portero migrate >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; die "portero migrate failed"; }
+pending=$(platform ./portero migrate --status | tail -n 1)
+[ "${pending#* applied, }" = "0 pending" ] || die "migrations still pending after portero migrate: $pending"
 platform ./portero >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do

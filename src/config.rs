@@ -104,12 +104,10 @@ pub fn figment() -> Figment {
             "databases.portero.url",
             DEFAULT_DATABASE_URL,
         ))
-        // rocket_db_pools fills these in only for the server; the CLI needs them too.
-        .join(Serialized::default("databases.portero.max_connections", 16))
-        .join(Serialized::default("databases.portero.connect_timeout", 5))
         // The socket address is the client address unless an operator says a
         // trusted proxy sets a header; Rocket's default trusts X-Real-IP from anyone.
         .join(Serialized::default("ip_header", false));
+    figment = with_pool_defaults(figment);
     if let Some(url) = env_value("DATABASE_URL") {
         figment = figment.merge(Serialized::default("databases.portero.url", url));
     }
@@ -171,10 +169,18 @@ pub fn database_settings(figment: &Figment) -> Result<rocket_db_pools::Config, S
     struct Databases {
         portero: rocket_db_pools::Config,
     }
-    figment
+    with_pool_defaults(figment.clone())
         .extract::<Section>()
         .map(|section| section.databases.portero)
         .map_err(|e| describe(&e))
+}
+
+/// Pool settings that rocket_db_pools fills in only for the server; the
+/// CLI and the checks above need them too.
+fn with_pool_defaults(figment: Figment) -> Figment {
+    figment
+        .join(Serialized::default("databases.portero.max_connections", 16))
+        .join(Serialized::default("databases.portero.connect_timeout", 5))
 }
 
 /// One line naming every key that failed and why, as the operator set it:

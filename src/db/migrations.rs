@@ -12,6 +12,7 @@ pub struct MigrationStatus {
     pub state: MigrationState,
 }
 
+/// Where a migration stands in this database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MigrationState {
     /// Applied at this time (UTC, `YYYY-MM-DD HH:MM:SS`).

@@ -11,6 +11,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgSslMode};
 
 use super::{DbError, PoolSettings};
 
+/// A pool for `settings.url`, or an error naming the target and the cause.
 pub async fn connect(settings: &PoolSettings) -> Result<PgPool, DbError> {
     let options = PgConnectOptions::from_str(&settings.url)?;
     let opened = PgPoolOptions::new()
