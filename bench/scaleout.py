@@ -193,7 +193,8 @@ def main():
     before = [r for r in rows if r[0] < killed_at]
     after = [r for r in rows if r[0] >= killed_at]
     # A request in flight at the kill started before it and ended after it.
-    in_flight = [r for r in rows if r[0] < killed_at <= r[1]]
+    in_flight = [r for r in rows if r[0] < killed_at <= r[1]]  # on any process
+    ended_after = [r for r in rows if r[1] >= killed_at]
     failed_after_kill = [r for r in failed if r[1] >= killed_at]
     last_failure = max((r[1] for r in failed_after_kill), default=None)
     elapsed = max(r[1] for r in rows) - started if rows else 0.0
@@ -215,8 +216,10 @@ def main():
         "statuses": {str(s): sum(1 for r in rows if r[3] == s) for s in sorted({r[3] for r in rows})},
         "failed_before_kill": len([r for r in failed if r[1] < killed_at]),
         "in_flight_at_kill": len(in_flight),
+        "failed_in_flight_at_kill": len([r for r in failed if r[0] < killed_at <= r[1]]),
+        "failed_sent_after_kill": len([r for r in failed if r[0] >= killed_at]),
         "failed_after_kill": len(failed_after_kill),
-        "error_rate_after_kill": round(len(failed_after_kill) / len(after), 4) if after else 0,
+        "error_rate_after_kill": round(len(failed_after_kill) / len(ended_after), 4) if ended_after else 0,
         "last_failure_after_kill_s": round(last_failure - killed_at, 2) if last_failure else None,
         "acknowledged_sales": len(recorder.sales),
         "acknowledged_units": {},
@@ -228,6 +231,20 @@ def main():
     with open(args.out, "w") as out:
         json.dump({"summary": summary, "sale_ids": [s for s, _ in recorder.sales], "failed": failed}, out)
     print(json.dumps(summary), flush=True)
+    print(
+        f"load: {summary['requests']} requests in {summary['seconds']} s "
+        f"({summary['throughput_rps']} req/s) by {args.workers} clients through nginx"
+    )
+    for kind, figures in summary["by_kind"].items():
+        print(f"  {kind:<7} {figures['count']:>5}  p50 {figures['p50_ms']:>6} ms  p95 {figures['p95_ms']:>6} ms")
+    print(
+        f"kill -9 at {args.kill_at:.0f} s: {summary['failed_after_kill']} requests failed "
+        f"({summary['error_rate_after_kill'] * 100:.2f} % of the {len(ended_after)} answered after it): "
+        f"{summary['failed_in_flight_at_kill']} in flight at the kill, "
+        f"{summary['failed_sent_after_kill']} of the {len(after)} sent after it; "
+        f"last failure {summary['last_failure_after_kill_s']} s after the kill; "
+        f"{summary['failed_before_kill']} failed before it"
+    )
     return 1 if FAILURES else 0
 
 

@@ -191,7 +191,12 @@ fi
 KILLED="127.0.0.1:${PORTS[1]}"
 RETRIED=$(grep -c "$KILLED, " "$WORK/nginx/logs/access.log" || true)
 TO_KILLED=$(awk -v k="$KILLED" '$5 == k' "$WORK/nginx/logs/access.log" | wc -l)
-echo "     nginx: $(wc -l <"$WORK/nginx/logs/access.log") requests; $RETRIED passed on from the killed process to another; $TO_KILLED answered by it (before the kill)"
+BAD_KILLED=$(awk -v k="$KILLED" '$4 >= 500 && $5 == k' "$WORK/nginx/logs/access.log" | wc -l)
+BAD_OTHERS=$(awk -v k="$KILLED" '$4 >= 500 && $5 != k' "$WORK/nginx/logs/access.log" | wc -l)
+echo "     nginx: $(wc -l <"$WORK/nginx/logs/access.log") requests; $TO_KILLED answered by the killed process (before the kill);"
+echo "     failed answers: $BAD_KILLED from the killed process (in flight when it died), $BAD_OTHERS from the others;"
+echo "     $RETRIED requests found it dead and were passed on to another process (nginx retries it every fail_timeout)"
+[ "$BAD_OTHERS" = 0 ] && pass "no failure came from a surviving process" || fail "$BAD_OTHERS failures from surviving processes"
 kill -0 "${PIDS[0]}" && kill -0 "${PIDS[2]}" && pass "the two other processes are still up" || fail "a surviving process died"
 if grep -q panicked "$WORK"/portero-*.log; then fail "a process panicked"; fi
 
