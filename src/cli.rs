@@ -26,8 +26,14 @@ enum Command {
     /// Serve the web application (the default). Configuration: Rocket.toml,
     /// ROCKET_* variables, DATABASE_URL and PORT.
     Serve,
-    /// Apply the database migrations and exit.
-    Migrate,
+    /// Apply the database migrations and exit; with --status, list the
+    /// applied and pending migrations (version, description, applied at)
+    /// and change nothing.
+    Migrate {
+        /// List applied and pending migrations instead of applying them.
+        #[arg(long)]
+        status: bool,
+    },
     /// Create an administrator, or promote an existing user of that name.
     CreateAdmin {
         #[arg(long)]
@@ -53,17 +59,28 @@ enum Command {
 pub fn run() -> ExitCode {
     return_large_blocks_to_the_system();
     let cli = Cli::parse();
+    // Before logging starts and before any thread exists: `.env` may set
+    // RUST_LOG, and it writes the process environment.
+    let dotenv = config::load_dotenv();
     crate::telemetry::init();
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(),
-        Command::Migrate => block_on(migrate()),
-        Command::CreateAdmin {
-            username,
-            email,
-            password,
-        } => block_on(create_admin(username, email, password)),
-        Command::SeedDemo { users, products } => block_on(crate::seed::seed_demo(users, products)),
-    };
+    let result = dotenv.and_then(|path| {
+        if let Some(path) = path {
+            tracing::info!("settings read from {}", path.display());
+        }
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(),
+            Command::Migrate { status: false } => block_on(migrate()),
+            Command::Migrate { status: true } => block_on(migration_status()),
+            Command::CreateAdmin {
+                username,
+                email,
+                password,
+            } => block_on(create_admin(username, email, password)),
+            Command::SeedDemo { users, products } => {
+                block_on(crate::seed::seed_demo(users, products))
+            }
+        }
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -108,16 +125,26 @@ fn serve() -> Result<(), String> {
 /// Opens the configured database and applies migrations.
 pub async fn open_database() -> Result<(AppPool, AppConfig), String> {
     let figment = config::figment();
-    let settings: rocket_db_pools::Config = figment
-        .extract_inner("databases.portero")
-        .map_err(|e| format!("portero: invalid database configuration: {e}"))?;
-    let pool = AppPool::connect(&PoolSettings::from(settings))
-        .await
-        .map_err(|e| format!("portero: cannot open the database: {e}"))?;
+    let pool = connect(&figment).await?;
     pool.migrate().await.map_err(|e| format!("portero: {e}"))?;
-    let app_config = AppConfig::from_figment(&figment)
-        .map_err(|e| format!("portero: invalid configuration: {e}"))?;
+    let app_config = AppConfig::from_figment(&figment).map_err(|e| config::describe(&e))?;
     Ok((pool, app_config))
+}
+
+async fn connect(figment: &rocket::figment::Figment) -> Result<AppPool, String> {
+    let settings = config::database_settings(figment)?;
+    AppPool::connect(&PoolSettings::from(settings))
+        .await
+        .map_err(|e| format!("portero: cannot open the database: {e}"))
+}
+
+async fn migration_status() -> Result<(), String> {
+    let pool = connect(&config::figment()).await?;
+    let listed = crate::db::migrations::status(&pool).await;
+    pool.shutdown().await;
+    let listed = listed.map_err(|e| format!("portero: cannot read the migrations: {e}"))?;
+    print!("{}", crate::db::migrations::table(&listed));
+    Ok(())
 }
 
 async fn migrate() -> Result<(), String> {

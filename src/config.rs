@@ -3,14 +3,15 @@
 //! conveniences `DATABASE_URL` and `PORT`.
 
 use rocket::figment::Figment;
-use rocket::figment::providers::Serialized;
-use serde::Deserialize;
+use rocket::figment::Profile;
+use rocket::figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
 
 use crate::db::DEFAULT_DATABASE_URL;
 
 /// Tunables with safe defaults; every key can be set in `Rocket.toml` or as
 /// `ROCKET_<KEY>` (for example `ROCKET_SESSION_IDLE_TIMEOUT=900`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct AppConfig {
     /// Seconds of inactivity after which a session ends.
@@ -80,24 +81,43 @@ impl AppConfig {
     }
 }
 
-/// Rocket's figment with Portero's defaults and environment shortcuts.
+/// The repository's Rocket.toml, as shipped.
+const SHIPPED_ROCKET_TOML: &str = include_str!("../Rocket.toml");
+
+/// Rocket's figment with Portero's defaults and the platform shortcuts:
+/// `DATABASE_URL`, and `PORT`, which also moves the listener to 0.0.0.0
+/// unless `ROCKET_ADDRESS` says otherwise (a platform's router reaches the
+/// process from outside; 127.0.0.1 would refuse it).
 pub fn figment() -> Figment {
-    let mut figment = rocket::Config::figment()
+    let mut figment = Figment::from(rocket::Config::default())
+        // The shipped Rocket.toml is built in, so the binary keeps its
+        // defaults (body limits, log levels…) when started from any folder.
+        .merge(Toml::string(SHIPPED_ROCKET_TOML).nested())
+        // Then what rocket::Config::figment() reads: the file, then ROCKET_*.
+        .merge(Toml::file(Env::var_or("ROCKET_CONFIG", "Rocket.toml")).nested())
+        .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE"]).global())
+        .select(Profile::from_env_or(
+            "ROCKET_PROFILE",
+            rocket::Config::DEFAULT_PROFILE,
+        ))
         .join(Serialized::default(
             "databases.portero.url",
             DEFAULT_DATABASE_URL,
         ))
-        // rocket_db_pools fills these in only for the server; the CLI needs them too.
-        .join(Serialized::default("databases.portero.max_connections", 16))
-        .join(Serialized::default("databases.portero.connect_timeout", 5))
         // The socket address is the client address unless an operator says a
         // trusted proxy sets a header; Rocket's default trusts X-Real-IP from anyone.
         .join(Serialized::default("ip_header", false));
+    figment = with_pool_defaults(figment);
     if let Some(url) = env_value("DATABASE_URL") {
         figment = figment.merge(Serialized::default("databases.portero.url", url));
     }
-    if let Some(port) = env_value("PORT") {
-        figment = figment.merge(Serialized::default("port", port));
+    if env_value("PORT").is_some() {
+        // Read like any environment variable, so "8080" is a number and a
+        // bad value fails extraction with an error that names PORT.
+        figment = figment.merge(Env::raw().only(&["PORT"]).global());
+        if env_value("ROCKET_ADDRESS").is_none() {
+            figment = figment.merge(Serialized::global("address", "0.0.0.0"));
+        }
     }
     figment
 }
@@ -108,21 +128,103 @@ fn env_value(name: &str) -> Option<String> {
         .filter(|value| !value.trim().is_empty())
 }
 
-/// Fails when a release build would otherwise start with a random key:
-/// private cookies would then die with every restart and differ between
-/// processes sharing one database.
-pub fn check_secret_key(figment: &Figment) -> Result<(), String> {
-    let release = figment.profile() == rocket::Config::RELEASE_PROFILE;
-    let has_key = figment
-        .extract::<rocket::Config>()
-        .map(|config| !config.secret_key.is_zero())
-        .unwrap_or(false);
-    if release && !has_key {
-        return Err("portero: no secret key: set ROCKET_SECRET_KEY (or secret_key in Rocket.toml's \
-                    [release] section) to a 256-bit base64 value, e.g. from `openssl rand -base64 32`"
-            .into());
+/// Reads `.env` from the working directory into the environment, leaving
+/// variables that are already set alone. Returns the file read, if any.
+/// Call before any thread starts: it writes the process environment.
+pub fn load_dotenv() -> Result<Option<std::path::PathBuf>, String> {
+    let path = std::path::PathBuf::from(".env");
+    match dotenvy::from_path(&path) {
+        Ok(()) => Ok(Some(path)),
+        Err(dotenvy::Error::Io(error)) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        // The line itself may hold a secret: name only its key.
+        Err(dotenvy::Error::LineParse(line, _)) => Err(match line.split_once('=') {
+            Some((key, _)) => format!(
+                "portero: .env: the line for {} cannot be parsed",
+                key.trim()
+            ),
+            None => "portero: .env: a line without `KEY=value` cannot be parsed".to_owned(),
+        }),
+        Err(error) => Err(format!("portero: cannot read .env: {error}")),
     }
+}
+
+/// Checks that Rocket's and Portero's settings can be read, naming each
+/// key that cannot and why.
+pub fn validate(figment: &Figment) -> Result<(), String> {
+    rocket::Config::try_from(figment).map_err(|e| describe(&e))?;
+    AppConfig::from_figment(figment).map_err(|e| describe(&e))?;
+    database_settings(figment)?;
     Ok(())
+}
+
+/// `databases.portero`, rocket_db_pools' pool settings.
+pub fn database_settings(figment: &Figment) -> Result<rocket_db_pools::Config, String> {
+    // Extracted from the top: figment's extract_inner puts the inner key
+    // after the failing field in an error's path.
+    #[derive(Deserialize)]
+    struct Section {
+        databases: Databases,
+    }
+    #[derive(Deserialize)]
+    struct Databases {
+        portero: rocket_db_pools::Config,
+    }
+    with_pool_defaults(figment.clone())
+        .extract::<Section>()
+        .map(|section| section.databases.portero)
+        .map_err(|e| describe(&e))
+}
+
+/// Pool settings that rocket_db_pools fills in only for the server; the
+/// CLI and the checks above need them too.
+fn with_pool_defaults(figment: Figment) -> Figment {
+    figment
+        .join(Serialized::default("databases.portero.max_connections", 16))
+        .join(Serialized::default("databases.portero.connect_timeout", 5))
+}
+
+/// One line naming every key that failed and why, as the operator set it:
+/// `ROCKET_PORT: invalid type: …`, `PORT: …`, `port in /srv/Rocket.toml: …`.
+pub fn describe(error: &rocket::figment::Error) -> String {
+    let problems: Vec<String> = error
+        .clone()
+        .into_iter()
+        .map(|e| {
+            // The value of a bad key could be most of a real key: never echo it.
+            let problem = if e.path.last().is_some_and(|key| key == "secret_key") {
+                "not a key: use 32 or 64 random bytes in base64 or hex \
+                 (e.g. `openssl rand -base64 32`)"
+                    .to_owned()
+            } else {
+                e.kind.to_string()
+            };
+            format!("{}: {problem}", place(&e))
+        })
+        .collect();
+    format!("portero: invalid configuration: {}", problems.join("; "))
+}
+
+/// Where a bad value came from, spelled as the operator wrote it.
+fn place(error: &rocket::figment::Error) -> String {
+    let key = error.path.join(".");
+    match &error.metadata {
+        Some(md) if md.name.ends_with("environment variable(s)") => {
+            // Named "`ROCKET_` environment variable(s)" for a prefixed source.
+            let prefix = md.name.split('`').nth(1).unwrap_or_default();
+            let top = error.path.first().map(|k| k.to_ascii_uppercase());
+            let variable = format!("{prefix}{}", top.unwrap_or_default());
+            if error.path.len() > 1 {
+                format!("{variable} (key {key})")
+            } else {
+                variable
+            }
+        }
+        Some(md) => match &md.source {
+            Some(source) => format!("{key} in {source}"),
+            None => format!("{key} ({})", md.name),
+        },
+        None => key,
+    }
 }
 
 #[cfg(test)]
@@ -142,17 +244,35 @@ mod tests {
     }
 
     #[test]
-    fn release_without_a_key_is_refused() {
-        let release = Figment::from(rocket::Config::release_default())
-            .select(rocket::Config::RELEASE_PROFILE);
-        assert_eq!(release.profile(), rocket::Config::RELEASE_PROFILE);
-        let error = check_secret_key(&release).unwrap_err();
-        assert!(error.contains("ROCKET_SECRET_KEY"));
-        let with_key = release.merge(Serialized::default(
-            "secret_key",
-            "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=",
-        ));
-        assert!(check_secret_key(&with_key).is_ok());
+    fn a_bad_value_is_named_with_its_key_and_a_key_is_never_echoed() {
+        let figment = Figment::from(rocket::Config::debug_default())
+            .merge(Serialized::default("port", "many"))
+            .merge(Serialized::default("session_idle_timeout", "soon"));
+        let message = validate(&figment).unwrap_err();
+        assert!(
+            message.contains("port") && message.contains("many"),
+            "{message}"
+        );
+        let message = AppConfig::from_figment(&figment)
+            .map_err(|e| describe(&e))
+            .unwrap_err();
+        assert!(message.contains("session_idle_timeout"), "{message}");
+
+        let file = tempfile::NamedTempFile::new().expect("temp file");
+        std::fs::write(file.path(), "[default]\nmax_page = \"deep\"\n").expect("write");
+        let figment =
+            Figment::from(rocket::Config::debug_default()).merge(Toml::file(file.path()).nested());
+        let message = AppConfig::from_figment(&figment)
+            .map_err(|e| describe(&e))
+            .unwrap_err();
+        let expected = format!("max_page in {}", file.path().display());
+        assert!(message.contains(&expected), "{message}");
+
+        let figment = Figment::from(rocket::Config::debug_default())
+            .merge(Serialized::default("secret_key", "almost-a-real-key"));
+        let message = validate(&figment).unwrap_err();
+        assert!(message.contains("secret_key"), "{message}");
+        assert!(!message.contains("almost-a-real-key"), "{message}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! as HTML pages and a JSON API. `rocket()` builds exactly what `portero
 //! serve` runs, so the tests exercise the production application.
 
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod headers;
 pub mod problem;
 pub mod routes;
+pub mod secret_key;
 pub mod seed;
 pub mod services;
 pub mod state;
@@ -22,7 +24,7 @@ use std::time::Duration as StdDuration;
 
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
-use rocket::fs::FileServer;
+use rocket::figment::providers::Serialized;
 use rocket::{Build, Rocket};
 use rocket_db_pools::Database;
 use rocket_dyn_templates::Template;
@@ -53,14 +55,22 @@ pub async fn sweep(pool: &db::AppPool, config: &AppConfig, clock: &Clock) {
 
 /// Builds the application from a figment (see [`config::figment`]) and a clock.
 pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
-    config::check_secret_key(&figment)?;
-    let app_config = AppConfig::from_figment(&figment)
-        .map_err(|e| format!("portero: invalid configuration: {e}"))?;
-    let state = AppState::new(app_config.clone(), clock).map_err(|e| format!("portero: {e}"))?;
+    config::validate(&figment)?;
+    let app_config = AppConfig::from_figment(&figment).map_err(|e| config::describe(&e))?;
+    let templates = assets::TemplateCopy::write()
+        .map_err(|e| format!("portero: cannot unpack the templates: {e}"))?;
+    let figment = figment.merge(Serialized::global("template_dir", templates.path()));
+    let state =
+        AppState::new(app_config.clone(), clock.clone()).map_err(|e| format!("portero: {e}"))?;
 
     let rocket = rocket::custom(figment)
         .attach(Db::init())
+        .attach(secret_key::fairing(clock))
         .attach(Template::fairing())
+        .attach(AdHoc::on_ignite("templates loaded", |rocket| async move {
+            drop(templates);
+            rocket
+        }))
         .attach(telemetry::RequestLog)
         .attach(telemetry::liftoff_banner())
         .attach(headers::SecurityHeaders {
@@ -87,7 +97,7 @@ pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
         .mount("/", routes::health::routes())
         .mount("/", routes::docs::routes())
         .mount("/docs", routes::docs::swagger())
-        .mount("/static", FileServer::from("static"))
+        .mount("/static", assets::routes())
         .register("/", routes::pages::catchers::catchers())
         .register("/api", problem::catchers());
     Ok(routes::api::mount(rocket))

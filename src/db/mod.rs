@@ -5,8 +5,11 @@
 //! same on both backends, which keeps most SQL strings shared.
 
 pub mod audit;
+pub mod migrations;
+mod postgres;
 pub mod products;
 pub mod sales;
+pub mod secret_key;
 pub mod sessions;
 pub mod throttle;
 pub mod users;
@@ -17,7 +20,7 @@ use std::time::Duration;
 
 use rocket::figment::Figment;
 use rocket_db_pools::Database;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::PgPool;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -83,6 +86,8 @@ pub enum DbError {
     },
     #[error("invalid database configuration: {0}")]
     Config(#[from] Box<rocket::figment::Error>),
+    #[error("cannot connect to PostgreSQL at {target}: {cause}")]
+    Connect { target: String, cause: String },
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
@@ -142,17 +147,7 @@ impl AppPool {
                     .await?;
                 Ok(AppPool::Sqlite(pool))
             }
-            Backend::Postgres => {
-                let pool = PgPoolOptions::new()
-                    .test_before_acquire(false)
-                    .max_connections(settings.max_connections.max(1))
-                    .min_connections(settings.min_connections)
-                    .acquire_timeout(settings.connect_timeout)
-                    .idle_timeout(settings.idle_timeout)
-                    .connect(&settings.url)
-                    .await?;
-                Ok(AppPool::Postgres(pool))
-            }
+            Backend::Postgres => Ok(AppPool::Postgres(postgres::connect(settings).await?)),
         }
     }
 

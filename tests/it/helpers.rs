@@ -140,7 +140,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(Figment) -> Figment) -> TestA
 
 impl TestApp {
     /// A second, independent application process on the same database
-    /// (its own cookie jar, its own secret key).
+    /// (its own cookie jar; without a configured key, the same stored key).
     pub async fn second_instance(&self) -> TestApp {
         let clock = self.clock.clone();
         let rocket = portero::build(test_figment(&self.url), clock.clone()).expect("build app");

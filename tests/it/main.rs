@@ -35,3 +35,7 @@ mod edges_api;
 mod edges_csrf;
 mod edges_email;
 mod edges_next;
+// Deployment (issue 12): the binary as a platform starts it.
+mod platform;
+mod postgres_tls;
+mod static_files;

@@ -4,6 +4,7 @@ use portero::clock::Clock;
 use rocket::figment::Figment;
 use rocket::figment::providers::Serialized;
 use rocket::http::Status;
+use rocket::local::asynchronous::Client;
 use serde_json::Value;
 
 use crate::helpers::*;
@@ -46,35 +47,101 @@ async fn api_without_a_database_answers_503_problem_not_a_crash() {
     expect_problem(response, status).await;
 }
 
-/// A release-profile figment that holds no secret key, whatever the environment says.
+/// A release-profile figment without a secret key, whatever the environment says.
 fn release_without_key(url: &str) -> Figment {
-    let base = if std::env::var_os("ROCKET_SECRET_KEY").is_some() {
-        Figment::from(rocket::Config::release_default())
-    } else {
-        // What `portero serve` reads: Rocket.toml and ROCKET_* variables.
-        portero::config::figment()
-    };
-    base.merge(Serialized::default("databases.portero.url", url))
+    Figment::from(rocket::Config::release_default())
+        .merge(Serialized::default("databases.portero.url", url))
+        .merge(Serialized::default("databases.portero.max_connections", 4))
         .merge(Serialized::default("log_level", "off"))
+        .merge(Serialized::default("argon2_memory_kib", 1024))
+        .merge(Serialized::default("argon2_iterations", 1))
         .select(rocket::Config::RELEASE_PROFILE)
 }
 
-#[rocket::async_test]
-async fn release_without_a_secret_key_refuses_to_start() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("release.db").display());
-    let figment = release_without_key(&url);
-    assert_eq!(figment.profile(), rocket::Config::RELEASE_PROFILE);
-    let error = match portero::build(figment.clone(), Clock::default()) {
-        Ok(_) => panic!("a release build without a secret key was accepted"),
-        Err(error) => error,
-    };
-    assert!(error.contains("ROCKET_SECRET_KEY"), "{error}");
-    assert!(!error.contains('\n'), "not a one-line message: {error}");
+async fn client(figment: Figment) -> Client {
+    let rocket = portero::build(figment, Clock::default()).expect("build");
+    Client::tracked(rocket)
+        .await
+        .expect("a release build without a key starts")
+}
 
-    // With a key the same configuration builds.
-    let with_key = figment.merge(Serialized::default("secret_key", SECRET_KEY));
-    assert!(portero::build(with_key, Clock::default()).is_ok());
+/// The sealed session cookie as a browser would send it back.
+fn raw_session(client: &Client) -> rocket::http::Cookie<'static> {
+    let jar = client.cookies();
+    let sealed = jar.get("portero_session").expect("cookie");
+    rocket::http::Cookie::new("portero_session", sealed.value().to_owned())
+}
+
+async fn me(client: &Client, cookie: rocket::http::Cookie<'static>) -> Status {
+    client
+        .get("/api/me")
+        .cookie(cookie)
+        .dispatch()
+        .await
+        .status()
+}
+
+#[rocket::async_test]
+async fn without_a_configured_key_every_process_uses_the_stored_one() {
+    let (_db, url) = TestDb::new().await;
+    let first = client(release_without_key(&url)).await;
+    let signup = serde_json::json!({
+        "username": "keeper", "email": "keeper@example.com", "password": PASSWORD,
+        "first_name": "K", "last_name": "P",
+    });
+    let response = first
+        .post("/api/auth/signup")
+        .header(rocket::http::ContentType::JSON)
+        .body(signup.to_string())
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    drop(response);
+    let cookie = raw_session(&first);
+    // A second process on the same database (or a restart) opens it.
+    let second = client(release_without_key(&url)).await;
+    assert_eq!(me(&second, cookie.clone()).await, Status::Ok);
+    // A configured key wins over the stored one: its cookies are sealed
+    // differently, so the stored-key cookie means nothing there.
+    let configured =
+        client(release_without_key(&url).merge(Serialized::default("secret_key", SECRET_KEY)))
+            .await;
+    assert_eq!(me(&configured, cookie.clone()).await, Status::Unauthorized);
+    drop(first);
+    assert_eq!(me(&second, cookie).await, Status::Ok);
+}
+
+#[rocket::async_test]
+async fn processes_starting_at_once_agree_on_one_stored_key() {
+    let (_db, url) = TestDb::new().await;
+    let pool = portero::db::AppPool::connect(&portero::db::PoolSettings::for_url(&url))
+        .await
+        .expect("connect");
+    pool.migrate().await.expect("migrate");
+    let now = Clock::default().now();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let pool = pool.clone();
+            rocket::tokio::spawn(async move {
+                let candidate = portero::secret_key::generate();
+                portero::db::secret_key::get_or_insert(&pool, &candidate, now)
+                    .await
+                    .map(|(key, created)| (key, created, candidate))
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.expect("join").expect("get or insert"));
+    }
+    let winners: Vec<_> = results.iter().filter(|(_, created, _)| *created).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    let key = &winners[0].2;
+    assert!(
+        results.iter().all(|(stored, _, _)| stored == key),
+        "{results:?}"
+    );
+    pool.shutdown().await;
 }
 
 #[rocket::async_test]
