@@ -3,6 +3,14 @@
 
 #![allow(dead_code)] // each test module uses a different subset
 
+mod accounts;
+mod pages;
+mod shop;
+
+pub use accounts::*;
+pub use pages::*;
+pub use shop::*;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use portero::clock::Clock;

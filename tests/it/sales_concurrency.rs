@@ -15,10 +15,7 @@ use rocket::tokio::sync::Barrier;
 use rocket::tokio::task::JoinSet;
 use serde_json::{Value, json};
 
-use crate::admin_pages::new_user;
-use crate::catalog::{new_product, stock};
 use crate::helpers::*;
-use crate::sales::{order, scalar};
 
 /// Buyers and units: N > K.
 const BUYERS: usize = 12;

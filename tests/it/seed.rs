@@ -10,7 +10,6 @@ use portero::domain::Role;
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 
-use crate::admin_pages::{new_user, usernames};
 use crate::helpers::*;
 
 /// `portero <args>` with `DATABASE_URL` set, run off the async workers.
@@ -130,8 +129,8 @@ async fn seed_demo_creates_numbered_users_once() {
     let names = usernames(&list);
     assert_eq!(names.first().map(String::as_str), Some("user0000100"));
     assert_eq!(names.last().map(String::as_str), Some("user0000199"));
-    let (_, page) = crate::admin_pages::html(&app, "/admin/users?q=user00001").await;
-    assert_eq!(crate::admin_pages::status_count(&page), 100);
+    let (_, page) = html(&app, "/admin/users?q=user00001").await;
+    assert_eq!(status_count(&page), 100);
 
     // The demo password logs in.
     let (status, _) = app
