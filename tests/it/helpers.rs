@@ -4,12 +4,18 @@
 #![allow(dead_code)] // each test module uses a different subset
 
 mod accounts;
+mod cli;
 mod pages;
+mod race;
 mod shop;
+mod sql;
 
 pub use accounts::*;
+pub use cli::*;
 pub use pages::*;
+pub use race::*;
 pub use shop::*;
+pub use sql::*;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -22,6 +22,9 @@ mod sales;
 mod sales_concurrency;
 mod seed;
 
+// Every operation one transaction; rules under concurrency (issue 11).
+mod concurrency;
+
 // Security hardening (issue 7): throttling, headers, limits, injection, fuzzing.
 mod fuzz;
 mod security_headers;

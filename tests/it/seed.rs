@@ -2,7 +2,7 @@
 //! refusal to start a release build without a secret key. These run the real
 //! `portero` binary against the test's own database.
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use portero::clock::Clock;
@@ -11,32 +11,6 @@ use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 
 use crate::helpers::*;
-
-/// `portero <args>` with `DATABASE_URL` set, run off the async workers.
-async fn portero(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_portero"));
-    command
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("ROCKET_LOG_LEVEL", "off")
-        .env_remove("ROCKET_PROFILE")
-        .env_remove("ROCKET_DATABASES")
-        .env_remove("PORTERO_ADMIN_PASSWORD")
-        .stdin(Stdio::null());
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    rocket::tokio::task::spawn_blocking(move || command.output().expect("run portero"))
-        .await
-        .expect("join")
-}
-
-fn text(output: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
 
 /// The application on an existing test database (for checking what the CLI did).
 async fn app_on(db: TestDb, url: String) -> TestApp {

@@ -1,6 +1,5 @@
 //! Products, orders and stock, through the API and the database.
 
-use portero::db::AppPool;
 use rocket::http::Status;
 use serde_json::{Value, json};
 
@@ -46,13 +45,4 @@ pub fn order(items: &[(i64, i64)]) -> Value {
         .map(|(product_id, quantity)| json!({ "product_id": product_id, "quantity": quantity }))
         .collect();
     json!({ "items": items })
-}
-
-/// One number from the database.
-pub async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    match app.pool() {
-        AppPool::Sqlite(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await,
-        AppPool::Postgres(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await,
-    }
-    .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
