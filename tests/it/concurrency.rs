@@ -7,6 +7,7 @@
 
 use portero::domain::Role;
 use portero::state::AppState;
+use rocket::figment::Figment;
 use rocket::figment::providers::Serialized;
 use rocket::http::Status;
 use serde_json::{Value, json};
@@ -130,17 +131,16 @@ async fn wrong_current_passwords_count_with_the_login_failures() {
 #[test]
 fn a_thousand_throttled_logins_make_one_audit_event() {
     run_threaded(async {
-        let app = spawn_app_with(|figment| {
-            figment.merge(Serialized::default("login_ip_max_failures", 3))
-        })
-        .await;
+        let three_per_address =
+            |figment: Figment| figment.merge(Serialized::default("login_ip_max_failures", 3));
+        let app = spawn_app_with(three_per_address).await;
         new_user(&app, "quinn", Role::User).await;
-        let client = untracked(&app).await;
+        let client = untracked_with(&app, three_per_address).await;
         const FROM: &str = "198.51.100.77:4000";
         for n in 0..3 {
             let answer = send(
                 &client,
-                Call::login(&format!("nobody{n}"), WRONG).from_address(FROM),
+                Call::login(&format!("nobody{n}"), WRONG).sent_from(FROM),
             )
             .await;
             assert_eq!(answer.status, Status::Unauthorized);
@@ -154,7 +154,7 @@ fn a_thousand_throttled_logins_make_one_audit_event() {
                     } else {
                         (format!("guess{batch}-{n}"), WRONG)
                     };
-                    Call::login(&login, password).from_address(FROM)
+                    Call::login(&login, password).sent_from(FROM)
                 })
                 .collect();
             refused += count_status(&at_once(&client, calls).await, Status::TooManyRequests);
@@ -169,11 +169,11 @@ fn a_thousand_throttled_logins_make_one_audit_event() {
         for n in 0..3 {
             send(
                 &client,
-                Call::login(&format!("again{n}"), WRONG).from_address(FROM),
+                Call::login(&format!("again{n}"), WRONG).sent_from(FROM),
             )
             .await;
         }
-        let answer = send(&client, Call::login("quinn", PASSWORD).from_address(FROM)).await;
+        let answer = send(&client, Call::login("quinn", PASSWORD).sent_from(FROM)).await;
         assert_eq!(answer.status, Status::TooManyRequests);
         assert_eq!(audit_events(&app, "login_throttled").await.len(), 2);
     });

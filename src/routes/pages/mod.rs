@@ -168,6 +168,14 @@ pub fn form_errors(error: AppError) -> Result<(Status, BTreeMap<String, Vec<Stri
     }
 }
 
+/// What a throttled form says: how long to wait, in whole minutes.
+pub fn too_many_attempts(retry_after: i64) -> String {
+    format!(
+        "Too many failed attempts. Try again in {} minute(s).",
+        (retry_after + 59) / 60
+    )
+}
+
 /// A same-site path to go to after login; anything else becomes `fallback`.
 /// Refuses absolute URLs, scheme-relative `//host` and `/\host` forms, and
 /// control characters, so `?next=` cannot send a user to another site.
@@ -184,6 +192,21 @@ pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
         }
         _ => fallback.to_owned(),
     }
+}
+
+/// Page links around `current`: first, last and a window of neighbours.
+pub fn page_links(current: i64, total: i64, per_page: i64) -> (i64, Vec<i64>) {
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    let mut links: Vec<i64> = (current - 3..=current + 3)
+        .filter(|p| *p >= 1 && *p <= pages)
+        .collect();
+    if !links.contains(&1) {
+        links.insert(0, 1);
+    }
+    if !links.contains(&pages) {
+        links.push(pages);
+    }
+    (pages, links)
 }
 
 /// Percent-encodes text for a query-string value (space as `+`).

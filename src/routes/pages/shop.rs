@@ -8,8 +8,7 @@ use rocket::{Route, get, post, routes};
 use serde_json::{Value, json};
 
 use super::account::display_time;
-use super::admin::page_links;
-use super::{PageContext, PageError, PageResult, Reply, query_value};
+use super::{PageContext, PageError, PageResult, Reply, page_links, query_value};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::products::Product;
 use crate::db::sales::{Sale, SaleFilter};
@@ -119,6 +118,7 @@ const SALES_PER_PAGE: i64 = 20;
 async fn sale_list(
     app: App<'_>,
     view: PageContext,
+    client: ClientMeta,
     user: CurrentUser,
     page: Option<i64>,
 ) -> PageResult {
@@ -127,7 +127,14 @@ async fn sale_list(
         user_id: Some(user.user.id),
         ..SaleFilter::default()
     };
-    let (rows, total) = sales::list(&app, &user, filter, paging.per_page, paging.offset()).await?;
+    let (rows, total) = sales::list(
+        &app,
+        &user.actor(&client),
+        filter,
+        paging.per_page,
+        paging.offset(),
+    )
+    .await?;
     Ok(view
         .render(
             "sales/list",
@@ -175,7 +182,7 @@ async fn buy(
             }
         }
     }
-    match sales::purchase(&app, &client, &user, &lines).await {
+    match sales::purchase(&app, &user.actor(&client), &lines).await {
         Ok(sale) => Ok(Reply::Flash(Flash::success(
             Redirect::to(format!("/sales/{}", sale.row.id)),
             format!("Thank you! You paid {}.", money(sale.row.total_cents)),
@@ -197,8 +204,14 @@ async fn buy(
 }
 
 #[get("/sales/<id>")]
-async fn sale_detail(app: App<'_>, view: PageContext, user: CurrentUser, id: i64) -> PageResult {
-    let sale = sales::get(&app, &user, id).await?;
+async fn sale_detail(
+    app: App<'_>,
+    view: PageContext,
+    client: ClientMeta,
+    user: CurrentUser,
+    id: i64,
+) -> PageResult {
+    let sale = sales::get(&app, &user.actor(&client), id).await?;
     Ok(view
         .render("sales/show", json!({ "sale": sale_json(&sale) }))
         .into())

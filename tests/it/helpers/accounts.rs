@@ -1,5 +1,6 @@
 //! Accounts made for a test, and reading them back.
 
+use portero::actor::Actor;
 use portero::db::audit::{AuditEvent, AuditFilter};
 use portero::domain::Role;
 use portero::services::accounts::NewAccount;
@@ -38,7 +39,7 @@ pub async fn person(
         address: None,
         phone: None,
     };
-    portero::services::accounts::create_account(&app.app(), &input, role, true)
+    portero::services::users::create(&app.app(), &Actor::command_line(), &input, role)
         .await
         .unwrap_or_else(|e| panic!("create {username}: {e:?}"))
         .id
@@ -73,7 +74,7 @@ pub async fn audit_events(app: &TestApp, action: &str) -> Vec<AuditEvent> {
         action: Some(action.to_owned()),
         ..AuditFilter::default()
     };
-    portero::db::audit::list(app.pool(), &filter, 1000, 0)
+    portero::db::audit::list(&mut app.conn().await, &filter, 1000, 0)
         .await
         .expect("audit list")
         .0

@@ -6,6 +6,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use rocket::figment::Figment;
 use rocket::http::{ContentType, Cookie, Method, Status};
 use rocket::local::asynchronous::Client;
 use rocket::tokio::sync::Barrier;
@@ -27,7 +28,16 @@ pub fn run_threaded<F: Future>(test: F) -> F::Output {
 /// A client of `app`'s database without a cookie jar, so that every request
 /// carries exactly the session cookie it is given.
 pub async fn untracked(app: &TestApp) -> Arc<Client> {
-    let rocket = portero::build(test_figment(&app.url), app.clock.clone()).expect("build the app");
+    untracked_with(app, |figment| figment).await
+}
+
+/// [`untracked`] with extra settings (those `app` was spawned with, say).
+pub async fn untracked_with(
+    app: &TestApp,
+    configure: impl FnOnce(Figment) -> Figment,
+) -> Arc<Client> {
+    let figment = configure(test_figment(&app.url));
+    let rocket = portero::build(figment, app.clock.clone()).expect("build the app");
     Arc::new(Client::untracked(rocket).await.expect("valid rocket"))
 }
 
@@ -72,7 +82,7 @@ impl Call {
         self
     }
 
-    pub fn from_address(mut self, address: &str) -> Self {
+    pub fn sent_from(mut self, address: &str) -> Self {
         self.remote = Some(address.parse().expect("socket address"));
         self
     }
