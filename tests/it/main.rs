@@ -24,6 +24,7 @@ mod seed;
 
 // Every operation one transaction; rules under concurrency (issue 11).
 mod concurrency;
+mod unit_of_work;
 
 // Security hardening (issue 7): throttling, headers, limits, injection, fuzzing.
 mod fuzz;
