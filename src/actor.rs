@@ -2,7 +2,7 @@
 //! caller and the audit log need to know, whatever the way in (a page, the
 //! API, the command line).
 
-use crate::auth::ClientMeta;
+use crate::auth::client::ClientMeta;
 use crate::db::users::User;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};

@@ -76,7 +76,9 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// Changes the password; every other session of the account ends.
+/// Changes the password; every other session of the account ends. A wrong
+/// `current_password` counts as a failed login of the account: past the
+/// login limit the answer is 429, even for the right one.
 #[openapi(tag = "Me")]
 #[put("/password", data = "<body>")]
 async fn change_password(

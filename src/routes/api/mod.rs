@@ -24,10 +24,7 @@ use serde::{Deserialize, Deserializer};
 use crate::config::AppConfig;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
-use crate::problem::ApiError;
-
-/// Why the body was refused, for the catcher's problem `detail`.
-pub struct BodyError(pub Option<String>);
+use crate::problem::{ApiError, BodyError};
 
 /// A JSON request body: `Content-Type: application/json` required (415
 /// otherwise), same-site `Origin` when one is sent (403), the `json` size
