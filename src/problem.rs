@@ -173,11 +173,7 @@ impl OpenApiResponderInner for ApiError {
 /// Catchers for `/api`: whatever Rocket rejects becomes a problem body.
 #[rocket::catch(default)]
 pub fn api_default(status: Status, request: &Request<'_>) -> ProblemResponse {
-    if let Some(detail) = request
-        .local_cache(|| BodyError(None))
-        .0
-        .clone()
-    {
+    if let Some(detail) = request.local_cache(|| BodyError(None)).0.clone() {
         return ProblemResponse(Problem::new(status, detail));
     }
     ProblemResponse(Problem::for_status(status))

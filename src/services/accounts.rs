@@ -12,11 +12,10 @@ use time::OffsetDateTime;
 use crate::actor::Actor;
 use crate::audit::{Event, action};
 use crate::auth::ClientMeta;
-use crate::auth::session::IssuedSession;
-use crate::auth::throttle::{self, Attempt};
+use crate::auth::throttle::{self, Attempt, Limit};
 use crate::db::sessions::{self, SessionRecord};
 use crate::db::users::{self, NewUser, User, UserChanges};
-use crate::db::{AppConn, bindable};
+use crate::db::{AppTx, bindable};
 use crate::domain::{
     Email, FieldErrors, OptionalText, Password, PasswordContext, PersonName, Phone, Role, Username,
 };
@@ -125,16 +124,8 @@ pub async fn sign_up(
     let new_user = prepare_account(app, input, Role::User, true).await?;
     let now = app.now();
     let mut tx = app.begin().await?;
-    let mut user = users::insert(&mut tx, &new_user, now).await?;
-    let issued = start_session(app, &mut tx, cookies, client, &mut user, now).await?;
-    Event::new(action::SIGNUP, client)
-        .actor(&user)
-        .target(&user)
-        .record(&mut tx, now)
-        .await?;
-    tx.commit().await?;
-    app.state.sessions.set_cookie(cookies, issued);
-    Ok(user)
+    let user = users::insert(&mut tx, &new_user, now).await?;
+    open_session(app, tx, cookies, client, user, action::SIGNUP, now).await
 }
 
 /// Login: checks the name and password (throttled), then, in one
@@ -147,19 +138,11 @@ pub async fn log_in(
     login: &str,
     password: &str,
 ) -> AppResult<User> {
-    let (mut user, key) = authenticate(app, client, login, password).await?;
+    let (user, key) = authenticate(app, client, login, password).await?;
     let now = app.now();
     let mut tx = app.begin().await?;
     throttle::forget(&mut tx, &key).await?;
-    let issued = start_session(app, &mut tx, cookies, client, &mut user, now).await?;
-    Event::new(action::LOGIN, client)
-        .actor(&user)
-        .target(&user)
-        .record(&mut tx, now)
-        .await?;
-    tx.commit().await?;
-    app.state.sessions.set_cookie(cookies, issued);
-    Ok(user)
+    open_session(app, tx, cookies, client, user, action::LOGIN, now).await
 }
 
 /// Checks a login name and password; returns the user and the throttle key
@@ -189,28 +172,15 @@ async fn authenticate(
         users::credentials_by_login(&mut tx, &login).await?
     };
     let key = throttle::account_key(found.as_ref().map(|c| c.user.id), &truncate(&login, 64));
-    let attempt =
-        throttle::reserve(&mut tx, &app.state.config, &key, client.ip.as_deref(), now).await?;
-    if let Attempt::Refused {
-        retry_after,
-        limit,
-        first,
-    } = attempt
-    {
-        if first {
-            Event::new(action::LOGIN_THROTTLED, client)
-                .target_text(shown)
-                .detail(format!(
-                    "{}; further refusals in this window are not logged",
-                    limit.describe()
-                ))
-                .record(&mut tx, now)
-                .await?;
-        }
-        tx.commit().await?;
-        return Err(AppError::Throttled { retry_after });
-    }
-    tx.commit().await?;
+    count_attempt(app, tx, &key, client.ip.as_deref(), now, |limit| {
+        Event::new(action::LOGIN_THROTTLED, client)
+            .target_text(shown.clone())
+            .detail(format!(
+                "{}; further refusals in this window are not logged",
+                limit.describe()
+            ))
+    })
+    .await?;
 
     let verified = app
         .state
@@ -238,24 +208,62 @@ async fn authenticate(
     }
 }
 
-/// Writes a new session for `user` (replacing the browser's old one) and
-/// the login time, in the caller's transaction.
-async fn start_session(
+/// Counts an attempt on `key` before its password is checked (see
+/// [`throttle::reserve`]), in `tx`, and commits it. Over a limit the answer
+/// is [`AppError::Throttled`], and the first refusal of the window is
+/// audited with the event `refused` builds.
+async fn count_attempt(
     app: &App<'_>,
-    conn: &mut AppConn,
+    mut tx: AppTx,
+    key: &str,
+    ip: Option<&str>,
+    now: OffsetDateTime,
+    refused: impl FnOnce(Limit) -> Event,
+) -> AppResult<()> {
+    let attempt = throttle::reserve(&mut tx, &app.state.config, key, ip, now).await?;
+    let outcome = match attempt {
+        Attempt::Counted => Ok(()),
+        Attempt::Refused {
+            retry_after,
+            limit,
+            first,
+        } => {
+            if first {
+                refused(limit).record(&mut tx, now).await?;
+            }
+            Err(AppError::Throttled { retry_after })
+        }
+    };
+    tx.commit().await?;
+    outcome
+}
+
+/// Ends a sign-up or login: in `tx`, a new session for `user` (replacing
+/// the browser's old one), the login time and the `event`; then commits and
+/// hands the browser the session's cookie.
+async fn open_session(
+    app: &App<'_>,
+    mut tx: AppTx,
     cookies: &CookieJar<'_>,
     client: &ClientMeta,
-    user: &mut User,
+    mut user: User,
+    event: &'static str,
     now: OffsetDateTime,
-) -> AppResult<IssuedSession> {
-    let issued = app
-        .state
-        .sessions
-        .issue(conn, cookies, user.id, client, now)
+) -> AppResult<User> {
+    let sessions = &app.state.sessions;
+    let issued = sessions
+        .issue(&mut tx, cookies, user.id, client, now)
         .await?;
-    users::record_login(conn, user.id, now).await?;
+    users::record_login(&mut tx, user.id, now).await?;
     user.last_login_at = Some(now);
-    Ok(issued)
+    Event::new(event, client)
+        .actor(&user)
+        .target(&user)
+        .record(&mut tx, now)
+        .await?;
+    tx.commit().await?;
+    sessions.set_cookie(cookies, issued);
+    Ok(user)
 }
 
 /// Logout: deletes this session's row with the event, so copies of the
@@ -362,31 +370,12 @@ pub async fn change_password(
     };
     let password = Password::parse(new_password, context)
         .map_err(|message| AppError::invalid("new_password", message))?;
-    let attempt = throttle::reserve(
-        &mut tx,
-        &app.state.config,
-        &key,
-        actor.client.ip.as_deref(),
-        now,
-    )
+    count_attempt(app, tx, &key, actor.client.ip.as_deref(), now, |limit| {
+        Event::by(action::LOGIN_THROTTLED, actor)
+            .target(&stored.user)
+            .detail(format!("password change; {}", limit.describe()))
+    })
     .await?;
-    if let Attempt::Refused {
-        retry_after,
-        limit,
-        first,
-    } = attempt
-    {
-        if first {
-            Event::by(action::LOGIN_THROTTLED, actor)
-                .target(&stored.user)
-                .detail(format!("password change; {}", limit.describe()))
-                .record(&mut tx, now)
-                .await?;
-        }
-        tx.commit().await?;
-        return Err(AppError::Throttled { retry_after });
-    }
-    tx.commit().await?;
 
     let hasher = &app.state.hasher;
     if !hasher
@@ -428,17 +417,20 @@ pub async fn list_sessions(
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<SessionRecord>, i64)> {
-    let id = actor.account_id()?;
+    live_sessions(app, actor.account_id()?, limit, offset).await
+}
+
+/// A user's live sessions, newest first, and how many there are.
+pub(crate) async fn live_sessions(
+    app: &App<'_>,
+    user_id: i64,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<SessionRecord>, i64)> {
     let now = app.now();
-    sessions::list_for_user(
-        &mut app.acquire().await?,
-        id,
-        now,
-        app.state.sessions.idle_cutoff(now),
-        limit,
-        offset,
-    )
-    .await
+    let idle_cutoff = app.state.sessions.idle_cutoff(now);
+    let mut conn = app.acquire().await?;
+    sessions::list_for_user(&mut conn, user_id, now, idle_cutoff, limit, offset).await
 }
 
 /// Revokes one of the caller's sessions by its public id; 404 when it is not theirs.

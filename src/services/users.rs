@@ -51,16 +51,7 @@ pub async fn sessions_of(
     id: i64,
     limit: i64,
 ) -> AppResult<(Vec<SessionRecord>, i64)> {
-    let now = app.now();
-    sessions::list_for_user(
-        &mut app.acquire().await?,
-        id,
-        now,
-        app.state.sessions.idle_cutoff(now),
-        limit,
-        0,
-    )
-    .await
+    accounts::live_sessions(app, id, limit, 0).await
 }
 
 /// Creates an account with its audit event.

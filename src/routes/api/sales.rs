@@ -58,14 +58,8 @@ async fn list_sales(
     let to = to.and_then(|t| errors.check("to", parse_instant(&t)));
     errors.into_result().map_err(AppError::from)?;
     let filter = SaleFilter { user_id, from, to };
-    let (rows, total) = sales::list(
-        &app,
-        &user.actor(&client),
-        filter,
-        paging.per_page,
-        paging.offset(),
-    )
-    .await?;
+    let actor = user.actor(&client);
+    let (rows, total) = sales::list(&app, &actor, filter, paging.per_page, paging.offset()).await?;
     Ok(Json(paging.wrap(
         rows.into_iter().map(SaleView::from).collect(),
         total,

@@ -127,14 +127,8 @@ async fn sale_list(
         user_id: Some(user.user.id),
         ..SaleFilter::default()
     };
-    let (rows, total) = sales::list(
-        &app,
-        &user.actor(&client),
-        filter,
-        paging.per_page,
-        paging.offset(),
-    )
-    .await?;
+    let actor = user.actor(&client);
+    let (rows, total) = sales::list(&app, &actor, filter, paging.per_page, paging.offset()).await?;
     Ok(view
         .render(
             "sales/list",
