@@ -58,9 +58,11 @@ async fn mark(conn: &mut AppConn) {
 async fn is_marked(conn: &mut AppConn) -> bool {
     let sql = match conn {
         AppConn::Sqlite(_) => "SELECT COUNT(*) FROM sqlite_temp_master WHERE name = 'marked'",
+        // This session's own temporary schema: a closed session's table
+        // stays visible in the catalog until its backend has exited.
         AppConn::Postgres(_) => {
-            "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'marked' \
-             AND schemaname LIKE 'pg_temp%'"
+            "SELECT COUNT(*) FROM pg_class WHERE relname = 'marked' \
+             AND relnamespace = pg_my_temp_schema()"
         }
     };
     count(conn, sql).await == 1
