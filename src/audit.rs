@@ -1,10 +1,14 @@
-//! Audit events: named actions, recorded with the actor and client address.
+//! Audit events: named actions, recorded with the actor and client address
+//! in the transaction of the change they describe.
 
+use time::OffsetDateTime;
+
+use crate::actor::Actor;
 use crate::auth::ClientMeta;
+use crate::db::AppConn;
 use crate::db::audit::{self, NewEvent};
 use crate::db::users::User;
 use crate::error::AppResult;
-use crate::state::App;
 
 /// The actions the log knows; stored as these strings.
 pub mod action {
@@ -14,6 +18,7 @@ pub mod action {
     pub const LOGIN_THROTTLED: &str = "login_throttled";
     pub const LOGOUT: &str = "logout";
     pub const PASSWORD_CHANGE: &str = "password_change";
+    pub const PASSWORD_CHANGE_FAILED: &str = "password_change_failed";
     pub const PROFILE_UPDATE: &str = "profile_update";
     pub const SESSION_REVOKE: &str = "session_revoke";
     pub const SESSIONS_REVOKE_ALL: &str = "sessions_revoke_all";
@@ -35,6 +40,7 @@ pub mod action {
         LOGIN_THROTTLED,
         LOGOUT,
         PASSWORD_CHANGE,
+        PASSWORD_CHANGE_FAILED,
         PROFILE_UPDATE,
         SESSION_REVOKE,
         SESSIONS_REVOKE_ALL,
@@ -57,6 +63,20 @@ pub struct Event {
 }
 
 impl Event {
+    /// An event of `actor`, from its client's address.
+    pub fn by(action: &'static str, actor: &Actor) -> Self {
+        Event {
+            inner: NewEvent {
+                action,
+                actor_id: actor.user_id(),
+                actor_name: actor.username().map(str::to_owned),
+                ip: actor.client.ip.clone(),
+                ..NewEvent::default()
+            },
+        }
+    }
+
+    /// An event of a client not (yet) logged in: sign-up and login attempts.
     pub fn new(action: &'static str, client: &ClientMeta) -> Self {
         Event {
             inner: NewEvent {
@@ -70,6 +90,17 @@ impl Event {
     pub fn actor(mut self, user: &User) -> Self {
         self.inner.actor_id = Some(user.id);
         self.inner.actor_name = Some(user.username.clone());
+        self
+    }
+
+    /// The acting user is also the target (their own profile, password, sessions).
+    pub fn target_self(mut self) -> Self {
+        self.inner.target_user_id = self.inner.actor_id;
+        self.inner.target = self
+            .inner
+            .actor_name
+            .as_ref()
+            .map(|name| format!("user:{name}"));
         self
     }
 
@@ -89,7 +120,8 @@ impl Event {
         self
     }
 
-    pub async fn record(self, app: &App<'_>) -> AppResult<()> {
-        audit::insert(app.db, &self.inner, app.now()).await
+    /// Writes the event, in the caller's transaction when `conn` is one.
+    pub async fn record(self, conn: &mut AppConn, at: OffsetDateTime) -> AppResult<()> {
+        audit::insert(conn, &self.inner, at).await
     }
 }

@@ -76,9 +76,7 @@ pub fn run() -> ExitCode {
                 email,
                 password,
             } => block_on(create_admin(username, email, password)),
-            Command::SeedDemo { users, products } => {
-                block_on(crate::seed::seed_demo(users, products))
-            }
+            Command::SeedDemo { users, products } => block_on(seed_demo(users, products)),
         }
     });
     match result {
@@ -152,6 +150,13 @@ async fn migrate() -> Result<(), String> {
     println!("Migrations applied ({:?}).", pool.backend());
     pool.shutdown().await;
     Ok(())
+}
+
+async fn seed_demo(users: u64, products: u64) -> Result<(), String> {
+    let (pool, config) = open_database().await?;
+    let result = crate::seed::seed_demo(&pool, &config, users, products).await;
+    pool.shutdown().await;
+    result
 }
 
 fn admin_password(flag: Option<String>) -> Result<String, String> {

@@ -36,6 +36,9 @@ pub struct AppConfig {
     pub max_per_page: i64,
     /// Deepest page a list serves (offset pagination cost grows with depth).
     pub max_page: i64,
+    /// Days audit events are kept before the sweeper deletes them; 0 keeps
+    /// them for ever.
+    pub audit_retention_days: i64,
 }
 
 impl Default for AppConfig {
@@ -54,6 +57,7 @@ impl Default for AppConfig {
             login_ip_window: 60 * 60,
             max_per_page: 100,
             max_page: 10_000,
+            audit_retention_days: 365,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! as HTML pages and a JSON API. `rocket()` builds exactly what `portero
 //! serve` runs, so the tests exercise the production application.
 
+pub mod actor;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -34,24 +35,11 @@ use crate::config::AppConfig;
 use crate::db::Db;
 use crate::state::AppState;
 
-/// How often expired sessions and old login failures are deleted.
+/// How often the sweeper deletes expired sessions, old login failures and
+/// audit events past their retention.
 const SWEEP_INTERVAL: StdDuration = StdDuration::from_secs(600);
 
-/// Deletes rows that can no longer matter: dead sessions, and login
-/// failures older than every throttling window.
-pub async fn sweep(pool: &db::AppPool, config: &AppConfig, clock: &Clock) {
-    let now = clock.now();
-    let idle_cutoff = now - time::Duration::seconds(config.session_idle_timeout);
-    if let Err(error) = db::sessions::purge_expired(pool, now, idle_cutoff).await {
-        tracing::warn!(?error, "session sweep failed");
-    }
-    let window = config.login_account_window.max(config.login_ip_window);
-    if let Err(error) =
-        db::throttle::purge_before(pool, now - time::Duration::seconds(window)).await
-    {
-        tracing::warn!(?error, "login-failure sweep failed");
-    }
-}
+pub use services::housekeeping::sweep;
 
 /// Builds the application from a figment (see [`config::figment`]) and a clock.
 pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {

@@ -173,15 +173,15 @@ impl OpenApiResponderInner for ApiError {
 /// Catchers for `/api`: whatever Rocket rejects becomes a problem body.
 #[rocket::catch(default)]
 pub fn api_default(status: Status, request: &Request<'_>) -> ProblemResponse {
-    if let Some(detail) = request
-        .local_cache(|| crate::routes::api::BodyError(None))
-        .0
-        .clone()
-    {
+    if let Some(detail) = request.local_cache(|| BodyError(None)).0.clone() {
         return ProblemResponse(Problem::new(status, detail));
     }
     ProblemResponse(Problem::for_status(status))
 }
+
+/// Why a guard refused the request body, cached on the request for the
+/// catcher's problem `detail` (Rocket's catchers see only the status).
+pub struct BodyError(pub Option<String>);
 
 /// A bare problem as a responder (used by catchers).
 pub struct ProblemResponse(pub Problem);

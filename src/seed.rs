@@ -11,9 +11,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use time::{Duration, OffsetDateTime};
 
 use crate::auth::password::hash_with;
-use crate::cli::open_database;
+use crate::config::AppConfig;
 use crate::db::users::search_key;
-use crate::db::{AppPool, Backend, on_pool};
+use crate::db::{AppPool, Backend, on_conn, on_pool};
 
 /// The password of every demo user (documented in the README).
 pub const DEMO_PASSWORD: &str = "demo-password";
@@ -77,16 +77,16 @@ const BATCH: u64 = 1_000;
 /// Statements per transaction.
 const BATCHES_PER_TX: u64 = 20;
 
-pub async fn seed_demo(users: u64, products: u64) -> Result<(), String> {
-    let (pool, config) = open_database().await?;
+/// `seed-demo`: `users` demo users, then `products` products and sales.
+pub async fn seed_demo(
+    pool: &AppPool,
+    config: &AppConfig,
+    users: u64,
+    products: u64,
+) -> Result<(), String> {
     let started = Instant::now();
-    let result = async {
-        seed_users(&pool, &config, users).await?;
-        crate::seed::seed_catalog(&pool, products, users).await
-    }
-    .await;
-    pool.shutdown().await;
-    result?;
+    seed_users(pool, config, users).await?;
+    seed_catalog(pool, products, users).await?;
     println!("Seeding took {:.1} s.", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -100,11 +100,7 @@ async fn count_demo_users(pool: &AppPool) -> Result<i64, sqlx::Error> {
     .await)
 }
 
-async fn seed_users(
-    pool: &AppPool,
-    config: &crate::config::AppConfig,
-    users: u64,
-) -> Result<(), String> {
+async fn seed_users(pool: &AppPool, config: &AppConfig, users: u64) -> Result<(), String> {
     if users == 0 {
         return Ok(());
     }
@@ -137,12 +133,12 @@ async fn seed_users(
     let mut next = 1;
     while next <= users {
         let tx_end = (next + BATCH * BATCHES_PER_TX - 1).min(users);
-        on_pool!(pool, |p| {
-            let mut tx = p.begin().await.map_err(|e| e.to_string())?;
-            let mut start = next;
-            while start <= tx_end {
-                let end = (start + BATCH - 1).min(tx_end);
-                let sql = insert_sql(end - start + 1, pool.backend());
+        let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+        let mut start = next;
+        while start <= tx_end {
+            let end = (start + BATCH - 1).min(tx_end);
+            let sql = insert_sql(end - start + 1, pool.backend());
+            on_conn!(&mut *tx, |c| {
                 let mut query = sqlx::query(&sql);
                 for n in start..=end {
                     let i = n as usize;
@@ -164,13 +160,16 @@ async fn seed_users(
                         .bind(search_key(first))
                         .bind(search_key(last));
                 }
-                query.execute(&mut *tx).await.map_err(|e| e.to_string())?;
-                progress.inc(end - start + 1);
-                start = end + 1;
-            }
-            tx.commit().await.map_err(|e| e.to_string())?;
-            Ok::<(), String>(())
-        })?;
+                query
+                    .execute(c)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })?;
+            progress.inc(end - start + 1);
+            start = end + 1;
+        }
+        tx.commit().await.map_err(|e| e.to_string())?;
         next = tx_end + 1;
     }
     progress.finish_and_clear();
@@ -326,8 +325,8 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
     }
     sales.sort_by_key(|(_, at, _)| *at);
 
-    on_pool!(pool, |p| {
-        let mut tx = p.begin().await.map_err(|e| e.to_string())?;
+    let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+    on_conn!(&mut *tx, |c| {
         let mut product_ids = Vec::with_capacity(products as usize);
         for i in 0..products as usize {
             let id = sqlx::query_scalar::<_, i64>(
@@ -342,7 +341,7 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
             .bind(true)
             .bind(now - Duration::days(400))
             .bind(search_key(&names[i]))
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *c)
             .await
             .map_err(|e| e.to_string())?;
             product_ids.push(id);
@@ -359,7 +358,7 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
             .bind(format!("user{user_number:07}"))
             .bind(total)
             .bind(*at)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *c)
             .await
             .map_err(|e| e.to_string())?;
             let Some(sale_id) = sale_id else { continue };
@@ -372,14 +371,14 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
                 .bind(&names[*product])
                 .bind(*quantity)
                 .bind(prices[*product])
-                .execute(&mut *tx)
+                .execute(&mut *c)
                 .await
                 .map_err(|e| e.to_string())?;
             }
         }
-        tx.commit().await.map_err(|e| e.to_string())?;
         Ok::<(), String>(())
     })?;
+    tx.commit().await.map_err(|e| e.to_string())?;
     let units: i64 = sold.iter().sum();
     println!(
         "Created {products} demo products and {} sales ({units} units) in {:.1} s.",

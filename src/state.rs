@@ -9,7 +9,8 @@ use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
 use crate::auth::{PasswordHasher, Sessions};
 use crate::clock::Clock;
 use crate::config::AppConfig;
-use crate::db::{AppPool, Db};
+use crate::db::{AppConn, AppPool, AppTx, Db};
+use crate::error::AppResult;
 
 /// Everything a service call needs besides its input.
 pub struct AppState {
@@ -42,6 +43,17 @@ pub struct App<'r> {
 impl App<'_> {
     pub fn now(&self) -> time::OffsetDateTime {
         self.state.clock.now()
+    }
+
+    /// A connection for reads and for a write that is a single statement.
+    pub async fn acquire(&self) -> AppResult<AppConn> {
+        Ok(self.db.acquire().await?)
+    }
+
+    /// The transaction of one service operation: its deciding reads, its
+    /// writes and its audit event, then `commit()`.
+    pub async fn begin(&self) -> AppResult<AppTx> {
+        Ok(self.db.begin().await?)
     }
 }
 

@@ -9,6 +9,8 @@ use rocket_okapi::r#gen::OpenApiGenerator;
 use rocket_okapi::okapi::openapi3::{SecurityRequirement, SecurityScheme, SecuritySchemeData};
 use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
 
+use super::ClientMeta;
+use crate::actor::Actor;
 use crate::db::Db;
 use crate::db::sessions::SessionWithUser;
 use crate::db::users::User;
@@ -62,6 +64,13 @@ async fn session_of<'r>(request: &'r Request<'_>) -> &'r Result<Option<CurrentUs
         })
         .await;
     &cached.0
+}
+
+impl CurrentUser {
+    /// The caller of a service operation: this user, this session, this client.
+    pub fn actor(&self, client: &ClientMeta) -> Actor {
+        Actor::user(&self.user, Some(self.session_id), client.clone())
+    }
 }
 
 impl From<SessionWithUser> for CurrentUser {

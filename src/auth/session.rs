@@ -12,8 +12,8 @@ use time::{Duration, OffsetDateTime};
 use super::ClientMeta;
 use crate::clock::Clock;
 use crate::config::AppConfig;
-use crate::db::AppPool;
 use crate::db::sessions::{self, NewSession, SessionWithUser};
+use crate::db::{AppConn, AppPool};
 use crate::error::AppResult;
 
 /// Session policy and cookie handling, kept in Rocket's managed state.
@@ -21,6 +21,13 @@ use crate::error::AppResult;
 pub struct Sessions {
     config: AppConfig,
     clock: Clock,
+}
+
+/// A session written but not yet handed to the browser. It holds the
+/// secret token, so it has no `Debug` and is never logged.
+pub struct IssuedSession {
+    id: i64,
+    token: String,
 }
 
 /// A new random secret: 256 bits, base64url.
@@ -52,22 +59,24 @@ impl Sessions {
         now - Duration::seconds(self.config.session_idle_timeout)
     }
 
-    /// Starts a session for `user_id` and sets its cookie. Whatever session
-    /// the browser presented before is deleted first, so an id planted
+    /// Writes a new session for `user_id` in the caller's transaction,
+    /// after deleting the one the browser presented, so an id planted
     /// before login can never become an authenticated one (no fixation).
-    pub async fn start(
+    /// The cookie is set by [`Sessions::set_cookie`] once the transaction
+    /// has committed.
+    pub async fn issue(
         &self,
-        pool: &AppPool,
+        conn: &mut AppConn,
         cookies: &CookieJar<'_>,
         user_id: i64,
         client: &ClientMeta,
-    ) -> AppResult<i64> {
-        self.end(pool, cookies).await?;
+        now: OffsetDateTime,
+    ) -> AppResult<IssuedSession> {
+        self.delete_presented(conn, cookies).await?;
         let token = random_token();
-        let now = self.clock.now();
         let csrf_token = random_token();
         let id = sessions::insert(
-            pool,
+            conn,
             &NewSession {
                 token_hash: &token_hash(&token),
                 user_id,
@@ -79,17 +88,32 @@ impl Sessions {
             },
         )
         .await?;
-        cookies.add_private(self.cookie(token));
-        Ok(id)
+        Ok(IssuedSession { id, token })
     }
 
-    /// Deletes the browser's session row, if any, and its cookie.
-    pub async fn end(&self, pool: &AppPool, cookies: &CookieJar<'_>) -> AppResult<()> {
-        if let Some(cookie) = cookies.get_private(self.config.session_cookie_name()) {
-            sessions::delete_by_hash(pool, &token_hash(cookie.value())).await?;
-            cookies.remove_private(self.removal_cookie());
+    /// Hands the browser the cookie of a committed session.
+    pub fn set_cookie(&self, cookies: &CookieJar<'_>, issued: IssuedSession) -> i64 {
+        cookies.add_private(self.cookie(issued.token));
+        issued.id
+    }
+
+    /// Deletes the browser's session row, if any, in the caller's
+    /// transaction; [`Sessions::clear_cookie`] removes the cookie after it
+    /// commits.
+    pub async fn delete_presented(
+        &self,
+        conn: &mut AppConn,
+        cookies: &CookieJar<'_>,
+    ) -> AppResult<bool> {
+        match cookies.get_private(self.config.session_cookie_name()) {
+            Some(cookie) => sessions::delete_by_hash(conn, &token_hash(cookie.value())).await,
+            None => Ok(false),
         }
-        Ok(())
+    }
+
+    /// Tells the browser to drop its session cookie.
+    pub fn clear_cookie(&self, cookies: &CookieJar<'_>) {
+        cookies.remove_private(self.removal_cookie());
     }
 
     /// The live session behind the request's cookie, with its user; records
@@ -103,8 +127,9 @@ impl Sessions {
             return Ok(None);
         };
         let now = self.clock.now();
+        let mut conn = pool.acquire().await?;
         let found = sessions::find_live(
-            pool,
+            &mut conn,
             &token_hash(cookie.value()),
             now,
             self.idle_cutoff(now),
@@ -115,7 +140,7 @@ impl Sessions {
                 if now - session.last_seen_at
                     >= Duration::seconds(self.config.session_touch_interval)
                 {
-                    sessions::touch(pool, session.session_id, now).await?;
+                    sessions::touch(&mut conn, session.session_id, now).await?;
                 }
             }
             // Dead or revoked: drop the cookie so the browser stops sending it.

@@ -4,9 +4,10 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{AppPool, Where, on_pool};
+use super::{AppConn, Filter, ListSql, on_conn};
 use crate::error::AppResult;
 
+/// A recorded event.
 #[derive(Debug, Clone, FromRow)]
 pub struct AuditEvent {
     pub id: i64,
@@ -32,10 +33,11 @@ pub struct NewEvent {
     pub detail: Option<String>,
 }
 
-pub async fn insert(pool: &AppPool, event: &NewEvent, at: OffsetDateTime) -> AppResult<()> {
+/// Writes one event, usually inside the transaction of the change it records.
+pub async fn insert(conn: &mut AppConn, event: &NewEvent, at: OffsetDateTime) -> AppResult<()> {
     let sql = "INSERT INTO audit_events (at, actor_id, actor_name, action, target_user_id, target, ip, detail) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-    on_pool!(pool, |p| sqlx::query(sql)
+    on_conn!(conn, |c| sqlx::query(sql)
         .bind(at)
         .bind(event.actor_id)
         .bind(&event.actor_name)
@@ -44,7 +46,7 @@ pub async fn insert(pool: &AppPool, event: &NewEvent, at: OffsetDateTime) -> App
         .bind(&event.target)
         .bind(&event.ip)
         .bind(&event.detail)
-        .execute(p)
+        .execute(c)
         .await
         .map(|_| ()))?;
     Ok(())
@@ -63,66 +65,53 @@ pub struct AuditFilter {
 
 /// A page of events, newest first, and the total that match.
 pub async fn list(
-    pool: &AppPool,
+    conn: &mut AppConn,
     filter: &AuditFilter,
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<AuditEvent>, i64)> {
-    let mut clauses = Where::default();
-    if filter.actor.is_some() {
-        clauses.add(|p| format!("actor_name = {p}"));
+    let mut conditions = Filter::new();
+    if let Some(actor) = &filter.actor {
+        conditions.and(actor.as_str(), |p| format!("actor_name = {p}"));
     }
-    if filter.action.is_some() {
-        clauses.add(|p| format!("action = {p}"));
+    if let Some(action) = &filter.action {
+        conditions.and(action.as_str(), |p| format!("action = {p}"));
     }
-    if filter.user_id.is_some() {
-        clauses.add(|p| format!("(actor_id = {p} OR target_user_id = {p})"));
+    if let Some(user_id) = filter.user_id {
+        conditions.and(user_id, |p| {
+            format!("(actor_id = {p} OR target_user_id = {p})")
+        });
     }
-    if filter.from.is_some() {
-        clauses.add(|p| format!("at >= {p}"));
+    if let Some(from) = filter.from {
+        conditions.and(from, |p| format!("at >= {p}"));
     }
-    if filter.to.is_some() {
-        clauses.add(|p| format!("at < {p}"));
+    if let Some(to) = filter.to {
+        conditions.and(to, |p| format!("at < {p}"));
     }
-    let (limit_p, offset_p) = (clauses.param(), clauses.param());
-    let filters = clauses.sql();
-    let page_sql = format!(
-        "SELECT id, at, actor_id, actor_name, action, target_user_id, target, ip, detail \
-         FROM audit_events {filters} ORDER BY id DESC LIMIT {limit_p} OFFSET {offset_p}"
-    );
-    let count_sql = format!("SELECT COUNT(*) FROM audit_events {filters}");
-    macro_rules! bind_filters {
-        ($query:expr) => {{
-            let mut query = $query;
-            if let Some(actor) = &filter.actor {
-                query = query.bind(actor.clone());
-            }
-            if let Some(action) = &filter.action {
-                query = query.bind(action.clone());
-            }
-            if let Some(user_id) = filter.user_id {
-                query = query.bind(user_id);
-            }
-            if let Some(from) = filter.from {
-                query = query.bind(from);
-            }
-            if let Some(to) = filter.to {
-                query = query.bind(to);
-            }
-            query
-        }};
-    }
-    let rows = on_pool!(pool, |p| bind_filters!(sqlx::query_as::<_, AuditEvent>(
-        &page_sql
-    ))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(p)
-    .await)?;
-    let total = on_pool!(pool, |p| bind_filters!(sqlx::query_scalar::<_, i64>(
-        &count_sql
-    ))
-    .fetch_one(p)
-    .await)?;
-    Ok((rows, total))
+    let list = ListSql {
+        rows: "SELECT id, at, actor_id, actor_name, action, target_user_id, target, ip, detail \
+               FROM audit_events",
+        count_from: "FROM audit_events",
+        order_by: "id DESC",
+        count_at_most: None,
+    };
+    Ok(conditions.page(conn, &list, limit, offset).await?)
+}
+
+/// Deletes up to `batch` events older than `before`, oldest first; returns
+/// how many. Small batches keep each write lock short on a large log.
+pub async fn purge_before(
+    conn: &mut AppConn,
+    before: OffsetDateTime,
+    batch: i64,
+) -> AppResult<u64> {
+    Ok(on_conn!(conn, |c| sqlx::query(
+        "DELETE FROM audit_events WHERE id IN \
+         (SELECT id FROM audit_events WHERE at < $1 ORDER BY at, id LIMIT $2)"
+    )
+    .bind(before)
+    .bind(batch)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?)
 }

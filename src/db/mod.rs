@@ -1,10 +1,14 @@
 //! Storage: one pool type over SQLite and PostgreSQL, chosen by the URL scheme.
 //!
 //! sqlx's `Any` driver mishandles booleans, timestamps and NULLs, so each query
-//! matches on [`AppPool`] instead; `$n` placeholders and `RETURNING` read the
-//! same on both backends, which keeps most SQL strings shared.
+//! matches on the backend instead ([`on_conn!`]); `$n` placeholders and
+//! `RETURNING` read the same on both backends, which keeps most SQL strings
+//! shared. Every function of the table modules takes `&mut AppConn`: a plain
+//! connection or, through [`AppTx`], one step of a transaction.
 
 pub mod audit;
+mod conn;
+mod filter;
 pub mod migrations;
 mod postgres;
 pub mod products;
@@ -13,6 +17,10 @@ pub mod secret_key;
 pub mod sessions;
 pub mod throttle;
 pub mod users;
+
+pub(crate) use conn::on_conn;
+pub use conn::{AppConn, AppTx};
+pub use filter::{Filter, FromAppRow, ListSql, Param};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -28,10 +36,8 @@ use sqlx::sqlite::{
 /// The default database: an embedded SQLite file beside the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portero.db";
 
-/// Runs one expression against whichever backend the pool holds.
-///
-/// The body is compiled once per backend, so a query written with generic
-/// sqlx calls and `$n` placeholders serves both.
+/// Runs one expression against whichever backend the pool holds (for
+/// pool-wide calls; queries go through [`AppConn`] and [`on_conn!`]).
 macro_rules! on_pool {
     ($pool:expr, |$p:ident| $body:expr) => {
         match $pool {
@@ -167,6 +173,19 @@ impl AppPool {
         Ok(())
     }
 
+    /// A connection of its own, for reads and single statements.
+    pub async fn acquire(&self) -> Result<AppConn, sqlx::Error> {
+        Ok(match self {
+            AppPool::Sqlite(pool) => AppConn::Sqlite(pool.acquire().await?),
+            AppPool::Postgres(pool) => AppConn::Postgres(pool.acquire().await?),
+        })
+    }
+
+    /// A transaction on a connection of its own (see [`AppConn::begin`]).
+    pub async fn begin(&self) -> Result<AppTx, sqlx::Error> {
+        self.acquire().await?.begin().await
+    }
+
     /// A round trip to the database, for `/readyz`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         on_pool!(self, |pool| sqlx::query("SELECT 1")
@@ -205,8 +224,9 @@ fn create_dir(dir: &Path) -> Result<(), DbError> {
 
 #[rocket::async_trait]
 impl rocket_db_pools::Pool for AppPool {
-    // Handlers use the pool itself (`&Db`), never a checked-out connection,
-    // so that transactions stay inside the `db` modules.
+    // Handlers get the pool itself (`&Db`, inside the `App` guard) and the
+    // services check connections out of it, so that a transaction spans
+    // exactly one service operation.
     type Connection = AppPool;
     type Error = DbError;
 
@@ -260,40 +280,13 @@ pub fn violated_constraint(error: &sqlx::Error) -> Option<String> {
     }
 }
 
-/// A WHERE clause built from the filters in use. Each filter gets its own
-/// `$n`, numbered in the order the caller binds its values, so an unused
-/// filter adds neither SQL nor a parameter and the planner sees plain
-/// indexable predicates rather than `$n IS NULL OR …` shapes.
-#[derive(Debug, Default)]
-pub(crate) struct Where {
-    clauses: Vec<String>,
-    params: usize,
-}
-
-impl Where {
-    /// The next placeholder, for values bound after the filters (LIMIT…).
-    pub(crate) fn param(&mut self) -> String {
-        self.params += 1;
-        format!("${}", self.params)
-    }
-
-    /// Adds a condition on one new parameter, given as `$n` to `clause`.
-    pub(crate) fn add(&mut self, clause: impl FnOnce(&str) -> String) {
-        let param = self.param();
-        self.clauses.push(clause(&param));
-    }
-
-    /// Adds a condition without parameters.
-    pub(crate) fn add_fixed(&mut self, clause: &str) {
-        self.clauses.push(clause.to_owned());
-    }
-
-    pub(crate) fn sql(&self) -> String {
-        if self.clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", self.clauses.join(" AND "))
-        }
+/// ` FOR UPDATE` on PostgreSQL, where a transaction locks the rows it reads
+/// to decide a write; nothing on SQLite, whose `BEGIN IMMEDIATE` already
+/// holds the database's write lock for the whole transaction.
+pub(crate) fn for_update(conn: &AppConn) -> &'static str {
+    match conn.backend() {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE",
     }
 }
 

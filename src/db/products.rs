@@ -5,7 +5,8 @@ use time::OffsetDateTime;
 
 use super::users::search_key;
 use super::{
-    AppPool, Backend, Where, first_row, is_unique_violation, like_prefix, on_pool, single_row,
+    AppConn, AppTx, Backend, Filter, ListSql, first_row, for_update, is_unique_violation,
+    like_prefix, on_conn, single_row,
 };
 use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
@@ -57,7 +58,7 @@ fn conflict_from(error: sqlx::Error) -> AppError {
 }
 
 pub async fn insert(
-    pool: &AppPool,
+    conn: &mut AppConn,
     product: &NewProduct,
     now: OffsetDateTime,
 ) -> AppResult<Product> {
@@ -65,7 +66,7 @@ pub async fn insert(
         "INSERT INTO products (sku, name, description, price_cents, stock, is_active, created_at, \
          updated_at, name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING {COLUMNS}"
     );
-    on_pool!(pool, |p| sqlx::query_as::<_, Product>(&sql)
+    on_conn!(conn, |c| sqlx::query_as::<_, Product>(&sql)
         .bind(&product.sku)
         .bind(&product.name)
         .bind(&product.description)
@@ -74,22 +75,34 @@ pub async fn insert(
         .bind(product.is_active)
         .bind(now)
         .bind(search_key(&product.name))
-        .fetch_all(p)
+        .fetch_all(c)
         .await
         .and_then(single_row))
     .map_err(conflict_from)
 }
 
-pub async fn find(pool: &AppPool, id: i64) -> AppResult<Option<Product>> {
+pub async fn find(conn: &mut AppConn, id: i64) -> AppResult<Option<Product>> {
     let sql = format!("SELECT {COLUMNS} FROM products WHERE id = $1");
-    Ok(on_pool!(pool, |p| sqlx::query_as::<_, Product>(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as::<_, Product>(&sql)
         .bind(id)
-        .fetch_optional(p)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// [`find`] inside a transaction, locking the row until it ends (PostgreSQL).
+pub async fn find_for_update(tx: &mut AppTx, id: i64) -> AppResult<Option<Product>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM products WHERE id = $1{}",
+        for_update(tx)
+    );
+    Ok(on_conn!(&mut **tx, |c| sqlx::query_as::<_, Product>(&sql)
+        .bind(id)
+        .fetch_optional(c)
         .await)?)
 }
 
 pub async fn update(
-    pool: &AppPool,
+    conn: &mut AppConn,
     id: i64,
     changes: &ProductChanges,
     now: OffsetDateTime,
@@ -101,7 +114,7 @@ pub async fn update(
            name_key = COALESCE($9, name_key) \
          WHERE id = $1 RETURNING {COLUMNS}"
     );
-    on_pool!(pool, |p| sqlx::query_as::<_, Product>(&sql)
+    on_conn!(conn, |c| sqlx::query_as::<_, Product>(&sql)
         .bind(id)
         .bind(&changes.sku)
         .bind(&changes.name)
@@ -111,7 +124,7 @@ pub async fn update(
         .bind(changes.is_active)
         .bind(now)
         .bind(changes.name.as_deref().map(search_key))
-        .fetch_all(p)
+        .fetch_all(c)
         .await
         .map(first_row))
     .map_err(conflict_from)
@@ -125,19 +138,19 @@ fn in_sales() -> AppError {
 }
 
 /// Deletes a product that was never sold; `Err(Conflict)` when it was.
-pub async fn delete(pool: &AppPool, id: i64) -> AppResult<bool> {
-    let sold = on_pool!(pool, |p| sqlx::query_scalar::<_, i64>(
+pub async fn delete(conn: &mut AppConn, id: i64) -> AppResult<bool> {
+    let sold = on_conn!(&mut *conn, |c| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM sale_items WHERE product_id = $1"
     )
     .bind(id)
-    .fetch_one(p)
+    .fetch_one(c)
     .await)?;
     if sold > 0 {
         return Err(in_sales());
     }
-    let result = on_pool!(pool, |p| sqlx::query("DELETE FROM products WHERE id = $1")
+    let result = on_conn!(conn, |c| sqlx::query("DELETE FROM products WHERE id = $1")
         .bind(id)
-        .execute(p)
+        .execute(c)
         .await
         .map(|r| r.rows_affected()));
     match result {
@@ -145,10 +158,7 @@ pub async fn delete(pool: &AppPool, id: i64) -> AppResult<bool> {
         Err(sqlx::Error::Database(db))
             if db.kind() == sqlx::error::ErrorKind::ForeignKeyViolation =>
         {
-            Err(AppError::conflict(
-                "id",
-                "This product appears in sales and cannot be deleted; deactivate it instead.",
-            ))
+            Err(in_sales())
         }
         Err(error) => Err(error.into()),
     }
@@ -156,23 +166,19 @@ pub async fn delete(pool: &AppPool, id: i64) -> AppResult<bool> {
 
 /// One page of products (name order) and the total that match.
 pub async fn list(
-    pool: &AppPool,
+    conn: &mut AppConn,
     q: Option<&str>,
     only_active: bool,
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<Product>, i64)> {
-    let pattern = q
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(|q| like_prefix(&q.to_lowercase()));
-    let mut clauses = Where::default();
+    let mut conditions = Filter::new();
     if only_active {
-        clauses.add(|p| format!("is_active = {p}"));
+        conditions.and(true, |p| format!("is_active = {p}"));
     }
-    if pattern.is_some() {
-        let backend = pool.backend();
-        clauses.add(|p| {
+    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+        let backend = conn.backend();
+        conditions.and(like_prefix(&q.to_lowercase()), |p| {
             let sku = match backend {
                 Backend::Sqlite => format!("sku LIKE {p} ESCAPE '\\'"),
                 Backend::Postgres => format!("sku LIKE upper({p}) ESCAPE '\\'"),
@@ -180,35 +186,12 @@ pub async fn list(
             format!("(name_key LIKE {p} ESCAPE '\\' OR {sku})")
         });
     }
-    let (limit_p, offset_p) = (clauses.param(), clauses.param());
-    let filters = clauses.sql();
-    let page_sql = format!(
-        "SELECT {COLUMNS} FROM products {filters} ORDER BY name_key, id LIMIT {limit_p} OFFSET {offset_p}"
-    );
-    let count_sql = format!("SELECT COUNT(*) FROM products {filters}");
-    macro_rules! bind_filters {
-        ($query:expr) => {{
-            let mut query = $query;
-            if only_active {
-                query = query.bind(true);
-            }
-            if let Some(pattern) = &pattern {
-                query = query.bind(pattern.clone());
-            }
-            query
-        }};
-    }
-    let rows = on_pool!(pool, |p| bind_filters!(sqlx::query_as::<_, Product>(
-        &page_sql
-    ))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(p)
-    .await)?;
-    let total = on_pool!(pool, |p| bind_filters!(sqlx::query_scalar::<_, i64>(
-        &count_sql
-    ))
-    .fetch_one(p)
-    .await)?;
-    Ok((rows, total))
+    let rows = format!("SELECT {COLUMNS} FROM products");
+    let list = ListSql {
+        rows: &rows,
+        count_from: "FROM products",
+        order_by: "name_key, id",
+        count_at_most: None,
+    };
+    Ok(conditions.page(conn, &list, limit, offset).await?)
 }

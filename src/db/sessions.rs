@@ -6,7 +6,7 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::users::{USER_COLUMNS, User};
-use super::{AppPool, on_pool, single_row};
+use super::{AppConn, Filter, ListSql, on_conn, single_row};
 use crate::error::AppResult;
 
 /// A session row as its owner may see it (no token hash).
@@ -32,6 +32,7 @@ pub struct SessionWithUser {
     pub user: User,
 }
 
+/// A session row to insert.
 pub struct NewSession<'a> {
     pub token_hash: &'a [u8],
     pub user_id: i64,
@@ -42,10 +43,10 @@ pub struct NewSession<'a> {
     pub user_agent: Option<&'a str>,
 }
 
-pub async fn insert(pool: &AppPool, session: &NewSession<'_>) -> AppResult<i64> {
+pub async fn insert(conn: &mut AppConn, session: &NewSession<'_>) -> AppResult<i64> {
     let sql = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, \
                expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING id";
-    Ok(on_pool!(pool, |p| sqlx::query_scalar::<_, i64>(sql)
+    Ok(on_conn!(conn, |c| sqlx::query_scalar::<_, i64>(sql)
         .bind(session.token_hash)
         .bind(session.user_id)
         .bind(session.csrf_token)
@@ -53,7 +54,7 @@ pub async fn insert(pool: &AppPool, session: &NewSession<'_>) -> AppResult<i64> 
         .bind(session.expires_at)
         .bind(session.ip)
         .bind(session.user_agent)
-        .fetch_all(p)
+        .fetch_all(c)
         .await
         .and_then(single_row))?)
 }
@@ -61,7 +62,7 @@ pub async fn insert(pool: &AppPool, session: &NewSession<'_>) -> AppResult<i64> 
 /// The live session for a token hash: not past its absolute expiry, used
 /// since `idle_cutoff`, and owned by an active user; one query.
 pub async fn find_live(
-    pool: &AppPool,
+    conn: &mut AppConn,
     token_hash: &[u8],
     now: OffsetDateTime,
     idle_cutoff: OffsetDateTime,
@@ -77,48 +78,49 @@ pub async fn find_live(
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.is_active = $4"
     );
-    Ok(on_pool!(pool, |p| sqlx::query_as::<_, SessionWithUser>(
+    Ok(on_conn!(conn, |c| sqlx::query_as::<_, SessionWithUser>(
         &sql
     )
     .bind(token_hash)
     .bind(now)
     .bind(idle_cutoff)
     .bind(true)
-    .fetch_optional(p)
+    .fetch_optional(c)
     .await)?)
 }
 
-pub async fn touch(pool: &AppPool, id: i64, now: OffsetDateTime) -> AppResult<()> {
-    on_pool!(pool, |p| sqlx::query(
+pub async fn touch(conn: &mut AppConn, id: i64, now: OffsetDateTime) -> AppResult<()> {
+    on_conn!(conn, |c| sqlx::query(
         "UPDATE sessions SET last_seen_at = $2 WHERE id = $1"
     )
     .bind(id)
     .bind(now)
-    .execute(p)
+    .execute(c)
     .await
     .map(|_| ()))?;
     Ok(())
 }
 
-pub async fn delete_by_hash(pool: &AppPool, token_hash: &[u8]) -> AppResult<()> {
-    on_pool!(pool, |p| sqlx::query(
+/// Deletes the session with this token hash; false when there was none.
+pub async fn delete_by_hash(conn: &mut AppConn, token_hash: &[u8]) -> AppResult<bool> {
+    let affected = on_conn!(conn, |c| sqlx::query(
         "DELETE FROM sessions WHERE token_hash = $1"
     )
     .bind(token_hash)
-    .execute(p)
+    .execute(c)
     .await
-    .map(|_| ()))?;
-    Ok(())
+    .map(|r| r.rows_affected()))?;
+    Ok(affected > 0)
 }
 
 /// Deletes one of a user's sessions; false when the user has no such session.
-pub async fn delete_for_user(pool: &AppPool, user_id: i64, id: i64) -> AppResult<bool> {
-    let affected = on_pool!(pool, |p| sqlx::query(
+pub async fn delete_for_user(conn: &mut AppConn, user_id: i64, id: i64) -> AppResult<bool> {
+    let affected = on_conn!(conn, |c| sqlx::query(
         "DELETE FROM sessions WHERE id = $1 AND user_id = $2"
     )
     .bind(id)
     .bind(user_id)
-    .execute(p)
+    .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(affected > 0)
@@ -126,64 +128,54 @@ pub async fn delete_for_user(pool: &AppPool, user_id: i64, id: i64) -> AppResult
 
 /// Deletes every session of a user except `keep` (when given); returns how many.
 pub async fn delete_all_for_user(
-    pool: &AppPool,
+    conn: &mut AppConn,
     user_id: i64,
     keep: Option<i64>,
 ) -> AppResult<u64> {
-    Ok(on_pool!(pool, |p| sqlx::query(
+    Ok(on_conn!(conn, |c| sqlx::query(
         "DELETE FROM sessions WHERE user_id = $1 AND id <> $2"
     )
     .bind(user_id)
     .bind(keep.unwrap_or(-1))
-    .execute(p)
+    .execute(c)
     .await
     .map(|r| r.rows_affected()))?)
 }
 
 /// A user's live sessions, newest first, with the total.
 pub async fn list_for_user(
-    pool: &AppPool,
+    conn: &mut AppConn,
     user_id: i64,
     now: OffsetDateTime,
     idle_cutoff: OffsetDateTime,
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<SessionRecord>, i64)> {
-    let live = "user_id = $1 AND expires_at > $2 AND last_seen_at > $3";
-    let page_sql = format!(
-        "SELECT id, user_id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions \
-         WHERE {live} ORDER BY id DESC LIMIT $4 OFFSET $5"
-    );
-    let count_sql = format!("SELECT COUNT(*) FROM sessions WHERE {live}");
-    let rows = on_pool!(pool, |p| sqlx::query_as::<_, SessionRecord>(&page_sql)
-        .bind(user_id)
-        .bind(now)
-        .bind(idle_cutoff)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(p)
-        .await)?;
-    let total = on_pool!(pool, |p| sqlx::query_scalar::<_, i64>(&count_sql)
-        .bind(user_id)
-        .bind(now)
-        .bind(idle_cutoff)
-        .fetch_one(p)
-        .await)?;
-    Ok((rows, total))
+    let mut live = Filter::new();
+    live.and(user_id, |p| format!("user_id = {p}"))
+        .and(now, |p| format!("expires_at > {p}"))
+        .and(idle_cutoff, |p| format!("last_seen_at > {p}"));
+    let list = ListSql {
+        rows: "SELECT id, user_id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions",
+        count_from: "FROM sessions",
+        order_by: "id DESC",
+        count_at_most: None,
+    };
+    Ok(live.page(conn, &list, limit, offset).await?)
 }
 
 /// Removes sessions that can no longer be used, so the table stays small.
 pub async fn purge_expired(
-    pool: &AppPool,
+    conn: &mut AppConn,
     now: OffsetDateTime,
     idle_cutoff: OffsetDateTime,
 ) -> AppResult<u64> {
-    Ok(on_pool!(pool, |p| sqlx::query(
+    Ok(on_conn!(conn, |c| sqlx::query(
         "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2"
     )
     .bind(now)
     .bind(idle_cutoff)
-    .execute(p)
+    .execute(c)
     .await
     .map(|r| r.rows_affected()))?)
 }

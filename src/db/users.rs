@@ -6,8 +6,8 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::{
-    AppPool, Where, first_row, is_unique_violation, like_prefix, on_pool, single_row,
-    violated_constraint,
+    AppConn, AppTx, Backend, Filter, ListSql, first_row, for_update, is_unique_violation,
+    like_prefix, on_conn, single_row, violated_constraint,
 };
 use crate::domain::{FieldErrors, Role};
 use crate::error::{AppError, AppResult};
@@ -101,13 +101,13 @@ fn conflict_from(error: sqlx::Error) -> AppError {
     AppError::Conflict(errors)
 }
 
-pub async fn insert(pool: &AppPool, user: &NewUser, now: OffsetDateTime) -> AppResult<User> {
+pub async fn insert(conn: &mut AppConn, user: &NewUser, now: OffsetDateTime) -> AppResult<User> {
     let sql = format!(
         "INSERT INTO users (username, email, password_hash, first_name, last_name, address, phone, \
          role, is_active, created_at, updated_at, first_name_key, last_name_key) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12) RETURNING {USER_COLUMNS}"
     );
-    on_pool!(pool, |p| sqlx::query_as::<_, User>(&sql)
+    on_conn!(conn, |c| sqlx::query_as::<_, User>(&sql)
         .bind(&user.username)
         .bind(&user.email)
         .bind(&user.password_hash)
@@ -120,54 +120,70 @@ pub async fn insert(pool: &AppPool, user: &NewUser, now: OffsetDateTime) -> AppR
         .bind(now)
         .bind(search_key(&user.first_name))
         .bind(search_key(&user.last_name))
-        .fetch_all(p)
+        .fetch_all(c)
         .await
         .and_then(single_row))
     .map_err(conflict_from)
 }
 
-pub async fn find(pool: &AppPool, id: i64) -> AppResult<Option<User>> {
+pub async fn find(conn: &mut AppConn, id: i64) -> AppResult<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    Ok(on_pool!(pool, |p| sqlx::query_as::<_, User>(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as::<_, User>(&sql)
         .bind(id)
-        .fetch_optional(p)
+        .fetch_optional(c)
         .await)?)
 }
 
-pub async fn find_by_username(pool: &AppPool, username: &str) -> AppResult<Option<User>> {
+/// [`find`] inside a transaction, locking the row until it ends
+/// (PostgreSQL; on SQLite the transaction already holds the write lock).
+pub async fn find_for_update(tx: &mut AppTx, id: i64) -> AppResult<Option<User>> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id = $1{}",
+        for_update(tx)
+    );
+    Ok(on_conn!(&mut **tx, |c| sqlx::query_as::<_, User>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+pub async fn find_by_username(conn: &mut AppConn, username: &str) -> AppResult<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
-    Ok(on_pool!(pool, |p| sqlx::query_as::<_, User>(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as::<_, User>(&sql)
         .bind(username)
-        .fetch_optional(p)
+        .fetch_optional(c)
         .await)?)
 }
 
 /// Looks a login name up as a username or, when it contains `@`, an e-mail.
-pub async fn credentials_by_login(pool: &AppPool, login: &str) -> AppResult<Option<Credentials>> {
+pub async fn credentials_by_login(
+    conn: &mut AppConn,
+    login: &str,
+) -> AppResult<Option<Credentials>> {
     let column = if login.contains('@') {
         "email"
     } else {
         "username"
     };
     let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE {column} = $1");
-    Ok(on_pool!(pool, |p| sqlx::query_as::<_, Credentials>(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as::<_, Credentials>(&sql)
         .bind(login)
-        .fetch_optional(p)
+        .fetch_optional(c)
         .await)?)
 }
 
-pub async fn password_hash(pool: &AppPool, id: i64) -> AppResult<Option<String>> {
-    Ok(on_pool!(pool, |p| sqlx::query_scalar::<_, String>(
-        "SELECT password_hash FROM users WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await)?)
+/// A user with the password hash, by id (for a password change).
+pub async fn credentials(conn: &mut AppConn, id: i64) -> AppResult<Option<Credentials>> {
+    let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE id = $1");
+    Ok(on_conn!(conn, |c| sqlx::query_as::<_, Credentials>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
 }
 
 /// Applies the changes in one UPDATE; unchanged columns keep their value.
 pub async fn update(
-    pool: &AppPool,
+    conn: &mut AppConn,
     id: i64,
     changes: &UserChanges,
     now: OffsetDateTime,
@@ -191,7 +207,7 @@ pub async fn update(
            last_name_key = COALESCE($14, last_name_key) \
          WHERE id = $1 RETURNING {USER_COLUMNS}"
     );
-    on_pool!(pool, |p| sqlx::query_as::<_, User>(&sql)
+    on_conn!(conn, |c| sqlx::query_as::<_, User>(&sql)
         .bind(id)
         .bind(&changes.email)
         .bind(&changes.first_name)
@@ -206,61 +222,73 @@ pub async fn update(
         .bind(now)
         .bind(changes.first_name.as_deref().map(search_key))
         .bind(changes.last_name.as_deref().map(search_key))
-        .fetch_all(p)
+        .fetch_all(c)
         .await
         .map(first_row))
     .map_err(conflict_from)
 }
 
-pub async fn set_password_hash(
-    pool: &AppPool,
+/// Replaces the password hash, but only if it is still `old`: false when
+/// another change got there first, so a password checked against `old`
+/// never overwrites a newer one.
+pub async fn replace_password_hash(
+    conn: &mut AppConn,
     id: i64,
-    hash: &str,
+    old: &str,
+    new: &str,
     now: OffsetDateTime,
-) -> AppResult<()> {
-    on_pool!(pool, |p| sqlx::query(
-        "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1"
+) -> AppResult<bool> {
+    let affected = on_conn!(conn, |c| {
+        sqlx::query(
+        "UPDATE users SET password_hash = $3, updated_at = $4 WHERE id = $1 AND password_hash = $2"
     )
     .bind(id)
-    .bind(hash)
+    .bind(old)
+    .bind(new)
     .bind(now)
-    .execute(p)
+    .execute(c)
     .await
-    .map(|_| ()))?;
-    Ok(())
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(affected > 0)
 }
 
-pub async fn record_login(pool: &AppPool, id: i64, now: OffsetDateTime) -> AppResult<()> {
-    on_pool!(pool, |p| sqlx::query(
+pub async fn record_login(conn: &mut AppConn, id: i64, now: OffsetDateTime) -> AppResult<()> {
+    on_conn!(conn, |c| sqlx::query(
         "UPDATE users SET last_login_at = $2 WHERE id = $1"
     )
     .bind(id)
     .bind(now)
-    .execute(p)
+    .execute(c)
     .await
     .map(|_| ()))?;
     Ok(())
 }
 
 /// Deletes the account; sessions and sales go with it (ON DELETE CASCADE).
-pub async fn delete(pool: &AppPool, id: i64) -> AppResult<bool> {
-    let result = on_pool!(pool, |p| sqlx::query("DELETE FROM users WHERE id = $1")
+pub async fn delete(conn: &mut AppConn, id: i64) -> AppResult<bool> {
+    let result = on_conn!(conn, |c| sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(id)
-        .execute(p)
+        .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
     Ok(result > 0)
 }
 
-/// How many active administrators exist besides `except_id`.
-pub async fn count_other_active_admins(pool: &AppPool, except_id: i64) -> AppResult<i64> {
-    Ok(on_pool!(pool, |p| sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND is_active = $2 AND id <> $1"
-    )
-    .bind(except_id)
-    .bind(true)
-    .fetch_one(p)
-    .await)?)
+/// The ids of the active administrators, locked until the transaction ends
+/// (PostgreSQL `FOR UPDATE`, in id order so that concurrent callers queue
+/// instead of deadlocking; SQLite's `BEGIN IMMEDIATE` already serialises
+/// writers). A change that may remove an administrator takes this lock
+/// first, so "is another one left?" cannot be answered from a stale read.
+pub async fn lock_active_admins(tx: &mut AppTx) -> AppResult<Vec<i64>> {
+    let sql = format!(
+        "SELECT id FROM users WHERE role = 'admin' AND is_active = $1 ORDER BY id{}",
+        for_update(tx)
+    );
+    Ok(on_conn!(&mut **tx, |c| sqlx::query_scalar::<_, i64>(&sql)
+        .bind(true)
+        .fetch_all(c)
+        .await)?)
 }
 
 /// Sort orders offered by user lists; each has a matching index.
@@ -339,112 +367,71 @@ pub struct UserFilter {
 /// One page of users and the total that match: one query for the rows, one
 /// for the count, both answered from indexes for the offered filters.
 pub async fn list(
-    pool: &AppPool,
+    conn: &mut AppConn,
     filter: &UserFilter,
     sort: UserSort,
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<User>, i64)> {
-    let pattern = filter
-        .q
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(|q| like_prefix(&q.to_lowercase()));
-    let role = filter.role.map(Role::as_str);
-    let mut clauses = Where::default();
-    if pattern.is_some() {
-        clauses.add(|p| {
+    let mut conditions = Filter::new();
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        conditions.and(like_prefix(&q.to_lowercase()), |p| {
             format!(
                 "(username LIKE {p} ESCAPE '\\' OR email LIKE {p} ESCAPE '\\' \
                  OR first_name_key LIKE {p} ESCAPE '\\' OR last_name_key LIKE {p} ESCAPE '\\')"
             )
         });
     }
-    if role.is_some() {
-        clauses.add(|p| format!("role = {p}"));
+    if let Some(role) = filter.role {
+        conditions.and(role.as_str(), |p| format!("role = {p}"));
     }
-    if filter.active.is_some() {
-        clauses.add(|p| format!("is_active = {p}"));
+    if let Some(active) = filter.active {
+        conditions.and(active, |p| format!("is_active = {p}"));
     }
     match filter.verified {
-        Some(true) => clauses.add_fixed("email_verified_at IS NOT NULL"),
-        Some(false) => clauses.add_fixed("email_verified_at IS NULL"),
-        None => {}
-    }
-    let (limit_p, offset_p) = (clauses.param(), clauses.param());
-    let filters = clauses.sql();
-    let page_sql = format!(
-        "SELECT {USER_COLUMNS} FROM users {filters} ORDER BY {} LIMIT {limit_p} OFFSET {offset_p}",
-        sort.order_by()
-    );
-    let count_sql = match filter.count_at_most {
-        Some(cap) => format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM users {filters} LIMIT {}) AS capped",
-            cap.max(0)
-        ),
-        None => format!("SELECT COUNT(*) FROM users {filters}"),
+        Some(true) => conditions.and_sql("email_verified_at IS NOT NULL"),
+        Some(false) => conditions.and_sql("email_verified_at IS NULL"),
+        None => &mut conditions,
     };
-
-    macro_rules! bind_filters {
-        ($query:expr) => {{
-            let mut query = $query;
-            if let Some(pattern) = &pattern {
-                query = query.bind(pattern.clone());
-            }
-            if let Some(role) = role {
-                query = query.bind(role);
-            }
-            if let Some(active) = filter.active {
-                query = query.bind(active);
-            }
-            query
-        }};
-    }
-    let rows = on_pool!(pool, |p| bind_filters!(sqlx::query_as::<_, User>(
-        &page_sql
-    ))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(p)
-    .await)?;
-    let total = on_pool!(pool, |p| bind_filters!(sqlx::query_scalar::<_, i64>(
-        &count_sql
-    ))
-    .fetch_one(p)
-    .await)?;
-    Ok((rows, total))
+    let rows = format!("SELECT {USER_COLUMNS} FROM users");
+    let list = ListSql {
+        rows: &rows,
+        count_from: "FROM users",
+        order_by: sort.order_by(),
+        count_at_most: filter.count_at_most,
+    };
+    Ok(conditions.page(conn, &list, limit, offset).await?)
 }
 
 /// Counts for the admin dashboard: total, active, admins.
-pub async fn counts(pool: &AppPool) -> AppResult<(i64, i64, i64)> {
+pub async fn counts(conn: &mut AppConn) -> AppResult<(i64, i64, i64)> {
     let sql = "SELECT COUNT(*), \
                       COALESCE(SUM(CASE WHEN is_active THEN 1 ELSE 0 END), 0), \
                       COALESCE(SUM(CASE WHEN role = 'admin' THEN 1 ELSE 0 END), 0) \
                FROM users";
-    Ok(on_pool!(pool, |p| sqlx::query_as::<_, (i64, i64, i64)>(
+    Ok(on_conn!(conn, |c| sqlx::query_as::<_, (i64, i64, i64)>(
         sql
     )
-    .fetch_one(p)
+    .fetch_one(c)
     .await)?)
 }
 
 /// Sign-ups per UTC day since `from`, oldest first; days without any are absent.
 pub async fn signups_per_day(
-    pool: &AppPool,
+    conn: &mut AppConn,
     from: OffsetDateTime,
 ) -> AppResult<Vec<(String, i64)>> {
-    let day = match pool.backend() {
-        super::Backend::Sqlite => "substr(created_at, 1, 10)",
-        super::Backend::Postgres => "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    let day = match conn.backend() {
+        Backend::Sqlite => "substr(created_at, 1, 10)",
+        Backend::Postgres => "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
     };
     let sql = format!(
         "SELECT {day} AS day, COUNT(*) FROM users WHERE created_at >= $1 GROUP BY day ORDER BY day"
     );
-    Ok(on_pool!(pool, |p| sqlx::query_as::<_, (String, i64)>(
+    Ok(on_conn!(conn, |c| sqlx::query_as::<_, (String, i64)>(
         &sql
     )
     .bind(from)
-    .fetch_all(p)
+    .fetch_all(c)
     .await)?)
 }

@@ -1,12 +1,21 @@
 //! Self-service: sign-up, login, logout, profile, password, own sessions.
+//!
+//! Each operation that changes data is one transaction holding the reads
+//! that decide it, its writes and its audit event. argon2 never runs while a
+//! transaction is open: passwords are hashed or checked first, and a login
+//! (or a password change) is counted against its throttle in a short
+//! transaction of its own before the check.
 
 use rocket::http::CookieJar;
+use time::OffsetDateTime;
 
+use crate::actor::Actor;
 use crate::audit::{Event, action};
-use crate::auth::guards::CurrentUser;
-use crate::auth::{ClientMeta, throttle};
+use crate::auth::ClientMeta;
+use crate::auth::throttle::{self, Attempt, Limit};
 use crate::db::sessions::{self, SessionRecord};
 use crate::db::users::{self, NewUser, User, UserChanges};
+use crate::db::{AppTx, bindable};
 use crate::domain::{
     Email, FieldErrors, OptionalText, Password, PasswordContext, PersonName, Phone, Role, Username,
 };
@@ -91,70 +100,97 @@ pub fn validate_new_account(
     }
 }
 
-/// Creates an account (hashing off the async workers); 409 on a taken name.
-pub async fn create_account(
+/// Validates a new account and hashes its password (off the async
+/// workers), ready to insert in a transaction; nothing is written.
+pub(crate) async fn prepare_account(
     app: &App<'_>,
     input: &NewAccount<'_>,
     role: Role,
     is_active: bool,
-) -> AppResult<User> {
+) -> AppResult<NewUser> {
     let (mut new_user, password) = validate_new_account(input, role, is_active)?;
     new_user.password_hash = app.state.hasher.hash(&password).await?;
-    users::insert(app.db, &new_user, app.now()).await
+    Ok(new_user)
 }
 
-/// Sign-up: creates a `user` account, starts its session and logs the event.
+/// Sign-up: creates a `user` account and its first session, in one
+/// transaction with the audit event; the cookie is set once it commits.
 pub async fn sign_up(
     app: &App<'_>,
     cookies: &CookieJar<'_>,
     client: &ClientMeta,
     input: &NewAccount<'_>,
 ) -> AppResult<User> {
-    let user = create_account(app, input, Role::User, true).await?;
-    begin_session(app, cookies, client, user, action::SIGNUP).await
+    let new_user = prepare_account(app, input, Role::User, true).await?;
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let user = users::insert(&mut tx, &new_user, now).await?;
+    open_session(app, tx, cookies, client, user, action::SIGNUP, now).await
 }
 
-/// Checks a login name and password. Unknown name, wrong password and
-/// inactive account all cost one argon2 verification and give
-/// [`AppError::BadCredentials`], so neither answer nor timing tells them apart.
-/// Failed attempts are throttled per account and per client address.
-pub async fn authenticate(
+/// Login: checks the name and password (throttled), then, in one
+/// transaction, forgets the account's failures, replaces whatever session
+/// the browser had with a new one, records the login time and the event.
+pub async fn log_in(
     app: &App<'_>,
+    cookies: &CookieJar<'_>,
     client: &ClientMeta,
     login: &str,
     password: &str,
 ) -> AppResult<User> {
-    let login = crate::db::bindable(login.trim()).to_lowercase();
+    let (user, key) = authenticate(app, client, login, password).await?;
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    throttle::forget(&mut tx, &key).await?;
+    open_session(app, tx, cookies, client, user, action::LOGIN, now).await
+}
+
+/// Checks a login name and password; returns the user and the throttle key
+/// to forget once the login is recorded. Unknown name, wrong password and
+/// inactive account all cost one argon2 verification and give
+/// [`AppError::BadCredentials`], so neither answer nor timing tells them
+/// apart.
+///
+/// The attempt is counted first (see [`throttle::reserve`]), in a short
+/// transaction that also reads the account; a refusal is answered before
+/// any password is checked, and reported in the audit log once per key and
+/// window. A failure's event is a single statement of its own: the
+/// failure itself was recorded by the reservation.
+async fn authenticate(
+    app: &App<'_>,
+    client: &ClientMeta,
+    login: &str,
+    password: &str,
+) -> AppResult<(User, String)> {
+    let login = bindable(login.trim()).to_lowercase();
+    let shown = format!("login:{}", truncate(&login, 64));
+    let now = app.now();
+    let mut tx = app.begin().await?;
     let found = if login.is_empty() || login.len() > MAX_LOGIN_LEN {
         None
     } else {
-        users::credentials_by_login(app.db, &login).await?
+        users::credentials_by_login(&mut tx, &login).await?
     };
     let key = throttle::account_key(found.as_ref().map(|c| c.user.id), &truncate(&login, 64));
-    let now = app.now();
-    if let Err(throttled) =
-        throttle::check(app.db, &app.state.config, &key, client.ip.as_deref(), now).await
-    {
+    count_attempt(app, tx, &key, client.ip.as_deref(), now, |limit| {
         Event::new(action::LOGIN_THROTTLED, client)
-            .target_text(format!("login:{}", truncate(&login, 64)))
-            .record(app)
-            .await?;
-        return Err(throttled);
-    }
+            .target_text(shown.clone())
+            .detail(format!(
+                "{}; further refusals in this window are not logged",
+                limit.describe()
+            ))
+    })
+    .await?;
+
     let verified = app
         .state
         .hasher
         .verify(password, found.as_ref().map(|c| c.password_hash.as_str()))
         .await?;
     match found {
-        Some(credentials) if verified && credentials.user.is_active => {
-            throttle::record_success(app.db, &key).await?;
-            Ok(credentials.user)
-        }
+        Some(credentials) if verified && credentials.user.is_active => Ok((credentials.user, key)),
         found => {
-            throttle::record_failure(app.db, &key, client.ip.as_deref(), now).await?;
-            let mut event = Event::new(action::LOGIN_FAILED, client)
-                .target_text(format!("login:{}", truncate(&login, 64)));
+            let mut event = Event::new(action::LOGIN_FAILED, client).target_text(shown);
             if let Some(credentials) = &found {
                 event = event
                     .target(&credentials.user)
@@ -166,61 +202,86 @@ pub async fn authenticate(
             } else {
                 event = event.detail("unknown login");
             }
-            event.record(app).await?;
+            event.record(&mut app.acquire().await?, now).await?;
             Err(AppError::BadCredentials)
         }
     }
 }
 
-/// Login: verifies, then replaces whatever session the browser had with a new one.
-pub async fn log_in(
+/// Counts an attempt on `key` before its password is checked (see
+/// [`throttle::reserve`]), in `tx`, and commits it. Over a limit the answer
+/// is [`AppError::Throttled`], and the first refusal of the window is
+/// audited with the event `refused` builds.
+async fn count_attempt(
     app: &App<'_>,
-    cookies: &CookieJar<'_>,
-    client: &ClientMeta,
-    login: &str,
-    password: &str,
-) -> AppResult<User> {
-    let user = authenticate(app, client, login, password).await?;
-    begin_session(app, cookies, client, user, action::LOGIN).await
+    mut tx: AppTx,
+    key: &str,
+    ip: Option<&str>,
+    now: OffsetDateTime,
+    refused: impl FnOnce(Limit) -> Event,
+) -> AppResult<()> {
+    let attempt = throttle::reserve(&mut tx, &app.state.config, key, ip, now).await?;
+    let outcome = match attempt {
+        Attempt::Counted => Ok(()),
+        Attempt::Refused {
+            retry_after,
+            limit,
+            first,
+        } => {
+            if first {
+                refused(limit).record(&mut tx, now).await?;
+            }
+            Err(AppError::Throttled { retry_after })
+        }
+    };
+    tx.commit().await?;
+    outcome
 }
 
-/// Starts a fresh session for `user` (replacing the browser's old one),
-/// records the login time and the audit event.
-async fn begin_session(
+/// Ends a sign-up or login: in `tx`, a new session for `user` (replacing
+/// the browser's old one), the login time and the `event`; then commits and
+/// hands the browser the session's cookie.
+async fn open_session(
     app: &App<'_>,
+    mut tx: AppTx,
     cookies: &CookieJar<'_>,
     client: &ClientMeta,
     mut user: User,
     event: &'static str,
+    now: OffsetDateTime,
 ) -> AppResult<User> {
-    app.state
-        .sessions
-        .start(app.db, cookies, user.id, client)
+    let sessions = &app.state.sessions;
+    let issued = sessions
+        .issue(&mut tx, cookies, user.id, client, now)
         .await?;
-    let now = app.now();
-    users::record_login(app.db, user.id, now).await?;
+    users::record_login(&mut tx, user.id, now).await?;
     user.last_login_at = Some(now);
     Event::new(event, client)
         .actor(&user)
         .target(&user)
-        .record(app)
+        .record(&mut tx, now)
         .await?;
+    tx.commit().await?;
+    sessions.set_cookie(cookies, issued);
     Ok(user)
 }
 
-/// Logout: deletes this session's row, so copies of the cookie die with it.
-pub async fn log_out(
-    app: &App<'_>,
-    cookies: &CookieJar<'_>,
-    client: &ClientMeta,
-    current: &CurrentUser,
-) -> AppResult<()> {
-    app.state.sessions.end(app.db, cookies).await?;
-    Event::new(action::LOGOUT, client)
-        .actor(&current.user)
-        .target(&current.user)
-        .record(app)
-        .await
+/// Logout: deletes this session's row with the event, so copies of the
+/// cookie die with it; then drops the cookie.
+pub async fn log_out(app: &App<'_>, cookies: &CookieJar<'_>, actor: &Actor) -> AppResult<()> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    app.state
+        .sessions
+        .delete_presented(&mut tx, cookies)
+        .await?;
+    Event::by(action::LOGOUT, actor)
+        .target_self()
+        .record(&mut tx, now)
+        .await?;
+    tx.commit().await?;
+    app.state.sessions.clear_cookie(cookies);
+    Ok(())
 }
 
 /// Validates profile changes; only the given fields are checked.
@@ -259,125 +320,148 @@ pub fn validate_profile(input: &ProfileInput) -> Result<UserChanges, FieldErrors
 }
 
 /// Updates the caller's own profile.
-pub async fn update_profile(
-    app: &App<'_>,
-    client: &ClientMeta,
-    current: &CurrentUser,
-    input: &ProfileInput,
-) -> AppResult<User> {
+pub async fn update_profile(app: &App<'_>, actor: &Actor, input: &ProfileInput) -> AppResult<User> {
     let changes = validate_profile(input)?;
-    let user = users::update(app.db, current.user.id, &changes, app.now())
+    let id = actor.account_id()?;
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let user = users::update(&mut tx, id, &changes, now)
         .await?
         .ok_or(AppError::NotFound)?;
-    Event::new(action::PROFILE_UPDATE, client)
-        .actor(&current.user)
+    Event::by(action::PROFILE_UPDATE, actor)
         .target(&user)
-        .record(app)
+        .record(&mut tx, now)
         .await?;
+    tx.commit().await?;
     Ok(user)
 }
 
-/// Changes the caller's password after checking the current one, then ends
+/// Changes the caller's password after checking the current one, and ends
 /// every other session of the account.
+///
+/// The current password is checked like a login: the attempt is counted
+/// with the account's login failures first (429 past the limit, even with
+/// the right password), a wrong one stays counted and is audited. The new
+/// password is stored only if the hash is still the one just checked, so a
+/// concurrent change is never overwritten.
 pub async fn change_password(
     app: &App<'_>,
-    client: &ClientMeta,
-    current: &CurrentUser,
+    actor: &Actor,
     current_password: &str,
     new_password: &str,
 ) -> AppResult<()> {
-    let stored = users::password_hash(app.db, current.user.id).await?;
-    if !app
-        .state
-        .hasher
-        .verify(current_password, stored.as_deref())
-        .await?
-    {
-        return Err(AppError::invalid(
-            "current_password",
-            "The current password is not correct.",
-        ));
-    }
-    let context = PasswordContext {
-        username: Some(&current.user.username),
-        email: Some(&current.user.email),
-    };
-    let password = Password::parse(new_password, context)
-        .map_err(|message| AppError::invalid("new_password", message))?;
-    if app
-        .state
-        .hasher
-        .verify(new_password, stored.as_deref())
-        .await?
-    {
+    if new_password == current_password {
         return Err(AppError::invalid(
             "new_password",
             "Choose a password different from the current one.",
         ));
     }
-    let hash = app.state.hasher.hash(&password).await?;
-    users::set_password_hash(app.db, current.user.id, &hash, app.now()).await?;
-    let revoked =
-        sessions::delete_all_for_user(app.db, current.user.id, Some(current.session_id)).await?;
-    Event::new(action::PASSWORD_CHANGE, client)
-        .actor(&current.user)
-        .target(&current.user)
+    let id = actor.account_id()?;
+    let key = throttle::account_key(Some(id), "");
+    let now = app.now();
+
+    let mut tx = app.begin().await?;
+    let stored = users::credentials(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let context = PasswordContext {
+        username: Some(&stored.user.username),
+        email: Some(&stored.user.email),
+    };
+    let password = Password::parse(new_password, context)
+        .map_err(|message| AppError::invalid("new_password", message))?;
+    count_attempt(app, tx, &key, actor.client.ip.as_deref(), now, |limit| {
+        Event::by(action::LOGIN_THROTTLED, actor)
+            .target(&stored.user)
+            .detail(format!("password change; {}", limit.describe()))
+    })
+    .await?;
+
+    let hasher = &app.state.hasher;
+    if !hasher
+        .verify(current_password, Some(&stored.password_hash))
+        .await?
+    {
+        Event::by(action::PASSWORD_CHANGE_FAILED, actor)
+            .target(&stored.user)
+            .detail("wrong current password")
+            .record(&mut app.acquire().await?, now)
+            .await?;
+        return Err(wrong_current_password());
+    }
+    let hash = hasher.hash(&password).await?;
+
+    let mut tx = app.begin().await?;
+    if !users::replace_password_hash(&mut tx, id, &stored.password_hash, &hash, now).await? {
+        return Err(wrong_current_password());
+    }
+    throttle::forget(&mut tx, &key).await?;
+    let revoked = sessions::delete_all_for_user(&mut tx, id, actor.session_id()).await?;
+    Event::by(action::PASSWORD_CHANGE, actor)
+        .target(&stored.user)
         .detail(format!("other sessions revoked: {revoked}"))
-        .record(app)
-        .await
+        .record(&mut tx, now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn wrong_current_password() -> AppError {
+    AppError::invalid("current_password", "The current password is not correct.")
 }
 
 /// The caller's live sessions, newest first.
 pub async fn list_sessions(
+    app: &App<'_>,
+    actor: &Actor,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<SessionRecord>, i64)> {
+    live_sessions(app, actor.account_id()?, limit, offset).await
+}
+
+/// A user's live sessions, newest first, and how many there are.
+pub(crate) async fn live_sessions(
     app: &App<'_>,
     user_id: i64,
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<SessionRecord>, i64)> {
     let now = app.now();
-    sessions::list_for_user(
-        app.db,
-        user_id,
-        now,
-        app.state.sessions.idle_cutoff(now),
-        limit,
-        offset,
-    )
-    .await
+    let idle_cutoff = app.state.sessions.idle_cutoff(now);
+    let mut conn = app.acquire().await?;
+    sessions::list_for_user(&mut conn, user_id, now, idle_cutoff, limit, offset).await
 }
 
 /// Revokes one of the caller's sessions by its public id; 404 when it is not theirs.
-pub async fn revoke_session(
-    app: &App<'_>,
-    client: &ClientMeta,
-    current: &CurrentUser,
-    session_id: i64,
-) -> AppResult<()> {
-    if !sessions::delete_for_user(app.db, current.user.id, session_id).await? {
+pub async fn revoke_session(app: &App<'_>, actor: &Actor, session_id: i64) -> AppResult<()> {
+    let id = actor.account_id()?;
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    if !sessions::delete_for_user(&mut tx, id, session_id).await? {
         return Err(AppError::NotFound);
     }
-    Event::new(action::SESSION_REVOKE, client)
-        .actor(&current.user)
-        .target(&current.user)
+    Event::by(action::SESSION_REVOKE, actor)
+        .target_self()
         .detail(format!("session {session_id}"))
-        .record(app)
-        .await
+        .record(&mut tx, now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Revokes every session of the caller except the current one.
-pub async fn revoke_other_sessions(
-    app: &App<'_>,
-    client: &ClientMeta,
-    current: &CurrentUser,
-) -> AppResult<u64> {
-    let revoked =
-        sessions::delete_all_for_user(app.db, current.user.id, Some(current.session_id)).await?;
-    Event::new(action::SESSIONS_REVOKE_ALL, client)
-        .actor(&current.user)
-        .target(&current.user)
+pub async fn revoke_other_sessions(app: &App<'_>, actor: &Actor) -> AppResult<u64> {
+    let id = actor.account_id()?;
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let revoked = sessions::delete_all_for_user(&mut tx, id, actor.session_id()).await?;
+    Event::by(action::SESSIONS_REVOKE_ALL, actor)
+        .target_self()
         .detail(format!("revoked: {revoked}"))
-        .record(app)
+        .record(&mut tx, now)
         .await?;
+    tx.commit().await?;
     Ok(revoked)
 }
 

@@ -1,7 +1,8 @@
-//! Products: anyone may browse active ones; administrators manage them.
+//! Products: anyone may browse active ones; administrators manage them,
+//! each change one transaction with its audit event.
 
+use crate::actor::Actor;
 use crate::audit::{Event, action};
-use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::products::{self, NewProduct, Product, ProductChanges};
 use crate::domain::{
     FieldErrors, ProductName, Sku, parse_description, parse_price_cents, parse_stock,
@@ -47,12 +48,7 @@ pub fn validate(input: &ProductInput) -> Result<ProductChanges, FieldErrors> {
     errors.into_result().map(|()| changes)
 }
 
-pub async fn create(
-    app: &App<'_>,
-    client: &ClientMeta,
-    admin: &CurrentUser,
-    input: &ProductInput,
-) -> AppResult<Product> {
+pub async fn create(app: &App<'_>, actor: &Actor, input: &ProductInput) -> AppResult<Product> {
     let mut errors = FieldErrors::new();
     for (field, present) in [
         ("sku", input.sku.is_some()),
@@ -82,8 +78,10 @@ pub async fn create(
     ) else {
         return Err(AppError::internal("validated product fields missing"));
     };
+    let now = app.now();
+    let mut tx = app.begin().await?;
     let product = products::insert(
-        app.db,
+        &mut tx,
         &NewProduct {
             sku,
             name,
@@ -92,59 +90,58 @@ pub async fn create(
             stock,
             is_active: changes.is_active.unwrap_or(true),
         },
-        app.now(),
+        now,
     )
     .await?;
-    Event::new(action::PRODUCT_CREATE, client)
-        .actor(&admin.user)
+    Event::by(action::PRODUCT_CREATE, actor)
         .target_text(format!("product:{}", product.sku))
-        .record(app)
+        .record(&mut tx, now)
         .await?;
+    tx.commit().await?;
     Ok(product)
 }
 
 pub async fn update(
     app: &App<'_>,
-    client: &ClientMeta,
-    admin: &CurrentUser,
+    actor: &Actor,
     id: i64,
     input: &ProductInput,
 ) -> AppResult<Product> {
     let changes = validate(input)?;
-    let product = products::update(app.db, id, &changes, app.now())
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let product = products::update(&mut tx, id, &changes, now)
         .await?
         .ok_or(AppError::NotFound)?;
-    Event::new(action::PRODUCT_UPDATE, client)
-        .actor(&admin.user)
+    Event::by(action::PRODUCT_UPDATE, actor)
         .target_text(format!("product:{}", product.sku))
-        .record(app)
+        .record(&mut tx, now)
         .await?;
+    tx.commit().await?;
     Ok(product)
 }
 
 /// Deletes a product never sold (409 otherwise: deactivate it instead).
-pub async fn delete(
-    app: &App<'_>,
-    client: &ClientMeta,
-    admin: &CurrentUser,
-    id: i64,
-) -> AppResult<()> {
-    let product = products::find(app.db, id)
+pub async fn delete(app: &App<'_>, actor: &Actor, id: i64) -> AppResult<()> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let product = products::find_for_update(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !products::delete(app.db, id).await? {
+    if !products::delete(&mut tx, id).await? {
         return Err(AppError::NotFound);
     }
-    Event::new(action::PRODUCT_DELETE, client)
-        .actor(&admin.user)
+    Event::by(action::PRODUCT_DELETE, actor)
         .target_text(format!("product:{}", product.sku))
-        .record(app)
-        .await
+        .record(&mut tx, now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A product as the caller may see it: inactive ones only for administrators.
 pub async fn get_visible(app: &App<'_>, id: i64, is_admin: bool) -> AppResult<Product> {
-    match products::find(app.db, id).await? {
+    match products::find(&mut app.acquire().await?, id).await? {
         Some(product) if product.is_active || is_admin => Ok(product),
         _ => Err(AppError::NotFound),
     }
@@ -157,5 +154,5 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<Product>, i64)> {
-    products::list(app.db, q, only_active, limit, offset).await
+    products::list(&mut app.acquire().await?, q, only_active, limit, offset).await
 }

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::actor::Actor;
 use crate::audit::{Event, action};
-use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::sales::{self, OrderLine, Sale, SaleFilter};
 use crate::domain::{FieldErrors, parse_quantity};
 use crate::error::{AppError, AppResult};
@@ -54,31 +54,34 @@ pub fn validate_order(lines: &[(i64, i64)]) -> Result<Vec<OrderLine>, FieldError
     Ok(lines)
 }
 
-/// Buys the given `(product_id, quantity)` lines for the caller.
-pub async fn purchase(
-    app: &App<'_>,
-    client: &ClientMeta,
-    buyer: &CurrentUser,
-    lines: &[(i64, i64)],
-) -> AppResult<Sale> {
+/// Buys the given `(product_id, quantity)` lines for the caller: the stock,
+/// the sale, its items and its audit event in one transaction.
+pub async fn purchase(app: &App<'_>, buyer: &Actor, lines: &[(i64, i64)]) -> AppResult<Sale> {
     let order = validate_order(lines)?;
-    let sale_id = sales::purchase(app.db, buyer.user.id, &order, app.now()).await?;
-    let sale = sales::find(app.db, sale_id, None)
+    let buyer_id = buyer.account_id()?;
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let sale_id = sales::purchase(&mut tx, buyer_id, &order, now).await?;
+    let sale = sales::find(&mut tx, sale_id, None)
         .await?
         .ok_or(AppError::NotFound)?;
-    Event::new(action::SALE_CREATE, client)
-        .actor(&buyer.user)
+    Event::by(action::SALE_CREATE, buyer)
         .target_text(format!("sale:{sale_id}"))
         .detail(format!("total {} cents", sale.row.total_cents))
-        .record(app)
+        .record(&mut tx, now)
         .await?;
+    tx.commit().await?;
     Ok(sale)
 }
 
 /// A sale the caller may see: their own, or any for an administrator.
-pub async fn get(app: &App<'_>, caller: &CurrentUser, id: i64) -> AppResult<Sale> {
-    let owner = (!caller.user.is_admin()).then_some(caller.user.id);
-    sales::find(app.db, id, owner)
+pub async fn get(app: &App<'_>, caller: &Actor, id: i64) -> AppResult<Sale> {
+    let owner = if caller.is_admin() {
+        None
+    } else {
+        Some(caller.account_id()?)
+    };
+    sales::find(&mut app.acquire().await?, id, owner)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -87,19 +90,20 @@ pub async fn get(app: &App<'_>, caller: &CurrentUser, id: i64) -> AppResult<Sale
 /// narrow to themselves: asking for someone else yields an empty page.
 pub async fn list(
     app: &App<'_>,
-    caller: &CurrentUser,
+    caller: &Actor,
     filter: SaleFilter,
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<Sale>, i64)> {
     let mut filter = filter;
-    if !caller.user.is_admin() {
-        if filter.user_id.is_some_and(|id| id != caller.user.id) {
+    if !caller.is_admin() {
+        let own = caller.account_id()?;
+        if filter.user_id.is_some_and(|id| id != own) {
             return Ok((Vec::new(), 0));
         }
-        filter.user_id = Some(caller.user.id);
+        filter.user_id = Some(own);
     }
-    sales::list(app.db, &filter, limit, offset).await
+    sales::list(&mut app.acquire().await?, &filter, limit, offset).await
 }
 
 #[cfg(test)]

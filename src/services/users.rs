@@ -1,11 +1,16 @@
-//! Account administration: list, create, change, delete, revoke sessions.
+//! Account administration: list, create, change, delete, revoke sessions;
+//! and `portero create-admin`.
+//!
+//! The last active administrator can never be demoted, deactivated or
+//! deleted, however many requests race: a change that may remove an
+//! administrator first locks the active ones ([`users::lock_active_admins`])
+//! in its own transaction, and decides from what it locked.
 
+use crate::actor::Actor;
 use crate::audit::{Event, action};
-use crate::auth::ClientMeta;
-use crate::auth::guards::CurrentUser;
-use crate::db::sessions;
-use crate::db::users::{self, User, UserFilter, UserSort};
-use crate::domain::Role;
+use crate::db::sessions::{self, SessionRecord};
+use crate::db::users::{self, User, UserChanges, UserFilter, UserSort};
+use crate::domain::{Role, Username};
 use crate::error::{AppError, AppResult};
 use crate::services::accounts::{self, NewAccount, ProfileInput};
 use crate::state::App;
@@ -26,37 +31,54 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<User>, i64)> {
-    users::list(app.db, filter, sort, limit, offset).await
+    users::list(&mut app.acquire().await?, filter, sort, limit, offset).await
 }
 
 pub async fn get(app: &App<'_>, id: i64) -> AppResult<User> {
-    users::find(app.db, id).await?.ok_or(AppError::NotFound)
+    users::find(&mut app.acquire().await?, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
+/// The account with this username, if any.
+pub async fn find_by_username(app: &App<'_>, username: &str) -> AppResult<Option<User>> {
+    users::find_by_username(&mut app.acquire().await?, username).await
+}
+
+/// A user's live sessions, newest first (for their admin page).
+pub async fn sessions_of(
+    app: &App<'_>,
+    id: i64,
+    limit: i64,
+) -> AppResult<(Vec<SessionRecord>, i64)> {
+    accounts::live_sessions(app, id, limit, 0).await
+}
+
+/// Creates an account with its audit event.
 pub async fn create(
     app: &App<'_>,
-    client: &ClientMeta,
-    admin: &CurrentUser,
+    actor: &Actor,
     input: &NewAccount<'_>,
     role: Role,
 ) -> AppResult<User> {
-    let user = accounts::create_account(app, input, role, true).await?;
-    Event::new(action::USER_CREATE, client)
-        .actor(&admin.user)
+    let new_user = accounts::prepare_account(app, input, role, true).await?;
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let user = users::insert(&mut tx, &new_user, now).await?;
+    Event::by(action::USER_CREATE, actor)
         .target(&user)
         .detail(format!("role {role}"))
-        .record(app)
+        .record(&mut tx, now)
         .await?;
+    tx.commit().await?;
     Ok(user)
 }
 
-/// Refuses a change that would leave no active administrator.
-async fn keep_an_admin(app: &App<'_>, target: &User, loses_admin: bool) -> AppResult<()> {
-    if loses_admin
-        && target.is_admin()
-        && target.is_active
-        && users::count_other_active_admins(app.db, target.id).await? == 0
-    {
+/// Refuses a change that would leave no active administrator, judged from
+/// the administrators this transaction locked.
+fn keep_an_admin(locked_admins: &[i64], target: &User) -> AppResult<()> {
+    let target_counts = target.is_admin() && target.is_active;
+    if target_counts && locked_admins.iter().all(|&id| id == target.id) {
         return Err(AppError::conflict(
             "role",
             "This is the last active administrator: make another administrator first.",
@@ -65,42 +87,49 @@ async fn keep_an_admin(app: &App<'_>, target: &User, loses_admin: bool) -> AppRe
     Ok(())
 }
 
-/// Applies an administrator's changes. Demoting or deactivating a user ends
-/// all their sessions at once, so their next request is anonymous.
+/// Applies an administrator's changes. A change of role (either way) or a
+/// deactivation ends all the user's sessions in the same transaction, so
+/// their next request is anonymous and new privileges come with a new
+/// session id.
 pub async fn update(
     app: &App<'_>,
-    client: &ClientMeta,
-    admin: &CurrentUser,
+    actor: &Actor,
     id: i64,
     input: &AdminChanges,
 ) -> AppResult<User> {
-    let target = get(app, id).await?;
     let mut changes = accounts::validate_profile(&input.profile)?;
     changes.role = input.role;
     changes.is_active = input.is_active;
     changes.email_verified = input.email_verified;
-    // Any change of role (up or down) ends the user's sessions, so new
-    // privileges always come with a new session id.
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    // The administrators are locked before the target row, in the same
+    // order by every caller, so that racing changes queue, never deadlock.
+    let may_remove_an_admin = input.role == Some(Role::User) || input.is_active == Some(false);
+    let admins = if may_remove_an_admin {
+        users::lock_active_admins(&mut tx).await?
+    } else {
+        Vec::new()
+    };
+    let target = users::find_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let role_changed = input.role.is_some_and(|role| role != target.role());
     let deactivated = input.is_active == Some(false) && target.is_active;
-    keep_an_admin(
-        app,
-        &target,
-        (role_changed && target.is_admin()) || deactivated,
-    )
-    .await?;
-
-    let updated = users::update(app.db, id, &changes, app.now())
+    if (role_changed && target.is_admin()) || deactivated {
+        keep_an_admin(&admins, &target)?;
+    }
+    let updated = users::update(&mut tx, id, &changes, now)
         .await?
         .ok_or(AppError::NotFound)?;
     if role_changed || deactivated {
-        sessions::delete_all_for_user(app.db, id, None).await?;
+        sessions::delete_all_for_user(&mut tx, id, None).await?;
     }
-    let event = |name| Event::new(name, client).actor(&admin.user).target(&updated);
+    let event = |name| Event::by(name, actor).target(&updated);
     if role_changed {
         event(action::ROLE_CHANGE)
             .detail(format!("{} -> {}", target.role(), updated.role()))
-            .record(app)
+            .record(&mut tx, now)
             .await?;
     }
     if target.is_active != updated.is_active {
@@ -109,7 +138,7 @@ pub async fn update(
         } else {
             action::USER_DEACTIVATE
         };
-        event(name).record(app).await?;
+        event(name).record(&mut tx, now).await?;
     }
     // Only a real change of these fields is an "update"; the page form
     // sends every field even when only the active flag moved.
@@ -122,114 +151,85 @@ pub async fn update(
         target.email_verified_at.is_some() != updated.email_verified_at.is_some(),
     ];
     if profile_changed.contains(&true) {
-        event(action::USER_UPDATE).record(app).await?;
+        event(action::USER_UPDATE).record(&mut tx, now).await?;
     }
+    tx.commit().await?;
     Ok(updated)
 }
 
 /// Deletes an account with its sessions and sales.
-pub async fn delete(
-    app: &App<'_>,
-    client: &ClientMeta,
-    admin: &CurrentUser,
-    id: i64,
-) -> AppResult<()> {
-    let target = get(app, id).await?;
-    keep_an_admin(app, &target, true).await?;
-    if !users::delete(app.db, id).await? {
+pub async fn delete(app: &App<'_>, actor: &Actor, id: i64) -> AppResult<()> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let admins = users::lock_active_admins(&mut tx).await?;
+    let target = users::find_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    keep_an_admin(&admins, &target)?;
+    if !users::delete(&mut tx, id).await? {
         return Err(AppError::NotFound);
     }
-    Event::new(action::USER_DELETE, client)
-        .actor(&admin.user)
+    Event::by(action::USER_DELETE, actor)
         .target(&target)
-        .record(app)
-        .await
+        .record(&mut tx, now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Ends every session of a user (an administrator's "log out everywhere").
-pub async fn revoke_sessions(
-    app: &App<'_>,
-    client: &ClientMeta,
-    admin: &CurrentUser,
-    id: i64,
-) -> AppResult<u64> {
-    let target = get(app, id).await?;
-    let revoked = sessions::delete_all_for_user(app.db, id, None).await?;
-    Event::new(action::SESSIONS_REVOKE_ALL, client)
-        .actor(&admin.user)
+pub async fn revoke_sessions(app: &App<'_>, actor: &Actor, id: i64) -> AppResult<u64> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let target = users::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let revoked = sessions::delete_all_for_user(&mut tx, id, None).await?;
+    Event::by(action::SESSIONS_REVOKE_ALL, actor)
         .target(&target)
         .detail(format!("revoked: {revoked}"))
-        .record(app)
+        .record(&mut tx, now)
         .await?;
+    tx.commit().await?;
     Ok(revoked)
 }
 
 /// Ends one session of a user.
 pub async fn revoke_session(
     app: &App<'_>,
-    client: &ClientMeta,
-    admin: &CurrentUser,
+    actor: &Actor,
     id: i64,
     session_id: i64,
 ) -> AppResult<()> {
-    let target = get(app, id).await?;
-    if !sessions::delete_for_user(app.db, id, session_id).await? {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let target = users::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if !sessions::delete_for_user(&mut tx, id, session_id).await? {
         return Err(AppError::NotFound);
     }
-    Event::new(action::SESSION_REVOKE, client)
-        .actor(&admin.user)
+    Event::by(action::SESSION_REVOKE, actor)
         .target(&target)
         .detail(format!("session {session_id}"))
-        .record(app)
-        .await
+        .record(&mut tx, now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// `portero create-admin`: promotes the named user when the account exists,
-/// otherwise creates an administrator with the password from `password()`.
+/// otherwise creates an administrator with the password from `password()`
+/// (asked for only then, and never while a transaction is open).
 pub async fn create_admin_from_cli(
     app: &App<'_>,
     username: &str,
     email: &str,
     password: impl FnOnce() -> Result<String, String>,
 ) -> Result<String, String> {
-    let name =
-        crate::domain::Username::parse(username).map_err(|e| format!("portero: username: {e}"))?;
-    let cli = ClientMeta::default();
-    let fail = |error: AppError| match error {
-        AppError::Invalid(errors) | AppError::Conflict(errors) => format!(
-            "portero: {}",
-            errors
-                .as_slice()
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        other => format!("portero: {other}"),
-    };
-    if let Some(existing) = users::find_by_username(app.db, name.as_str())
+    let name = Username::parse(username).map_err(|e| format!("portero: username: {e}"))?;
+    let actor = Actor::command_line();
+    let existing = find_by_username(app, name.as_str())
         .await
-        .map_err(fail)?
-    {
-        let changes = users::UserChanges {
-            role: Some(Role::Admin),
-            is_active: Some(true),
-            ..Default::default()
-        };
-        let user = users::update(app.db, existing.id, &changes, app.now())
-            .await
-            .map_err(fail)?
-            .ok_or_else(|| "portero: the user disappeared".to_owned())?;
-        // A new role comes with new sessions, as when an administrator changes it.
-        sessions::delete_all_for_user(app.db, user.id, None)
-            .await
-            .map_err(fail)?;
-        Event::new(action::ROLE_CHANGE, &cli)
-            .target(&user)
-            .detail(format!("{} -> admin (command line)", existing.role()))
-            .record(app)
-            .await
-            .map_err(fail)?;
+        .map_err(cli_error)?;
+    if let Some(existing) = existing {
+        let user = promote(app, &actor, existing.id).await.map_err(cli_error)?;
         return Ok(format!(
             "Promoted existing user {} to administrator.",
             user.username
@@ -245,17 +245,67 @@ pub async fn create_admin_from_cli(
         address: None,
         phone: None,
     };
-    let user = accounts::create_account(app, &input, Role::Admin, true)
+    let new_user = accounts::prepare_account(app, &input, Role::Admin, true)
         .await
-        .map_err(fail)?;
-    Event::new(action::USER_CREATE, &cli)
-        .target(&user)
-        .detail("role admin (command line)")
-        .record(app)
-        .await
-        .map_err(fail)?;
+        .map_err(cli_error)?;
+    let now = app.now();
+    let user = async {
+        let mut tx = app.begin().await?;
+        let user = users::insert(&mut tx, &new_user, now).await?;
+        Event::by(action::USER_CREATE, &actor)
+            .target(&user)
+            .detail("role admin (command line)")
+            .record(&mut tx, now)
+            .await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(user)
+    }
+    .await
+    .map_err(cli_error)?;
     Ok(format!(
         "Created administrator {} (id {}).",
         user.username, user.id
     ))
+}
+
+/// Makes an existing account an active administrator; a new role comes
+/// with new sessions, as when an administrator changes it.
+async fn promote(app: &App<'_>, actor: &Actor, id: i64) -> AppResult<User> {
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    let before = users::find_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let changes = UserChanges {
+        role: Some(Role::Admin),
+        is_active: Some(true),
+        ..Default::default()
+    };
+    let user = users::update(&mut tx, id, &changes, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    sessions::delete_all_for_user(&mut tx, id, None).await?;
+    Event::by(action::ROLE_CHANGE, actor)
+        .target(&user)
+        .detail(format!("{} -> admin (command line)", before.role()))
+        .record(&mut tx, now)
+        .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// A service error as the command line prints it.
+fn cli_error(error: AppError) -> String {
+    match error {
+        AppError::Invalid(errors) | AppError::Conflict(errors) => format!(
+            "portero: {}",
+            errors
+                .as_slice()
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => format!("portero: {other}"),
+    }
 }

@@ -5,206 +5,17 @@
 
 use std::net::SocketAddr;
 
-use portero::db::audit::{AuditEvent, AuditFilter};
 use portero::domain::Role;
-use portero::services::accounts::NewAccount;
 use rocket::http::{ContentType, Status};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
-
-// ---------------------------------------------------------------------------
-// Helpers shared with the catalog and sales tests.
-
-/// Decodes the entities Tera's HTML escaping produces.
-pub(crate) fn unescape(text: &str) -> String {
-    text.replace("&#x2F;", "/")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// A page's status and HTML.
-pub(crate) async fn html(app: &TestApp, path: &str) -> (Status, String) {
-    let response = app.get(path).await;
-    let status = response.status();
-    (status, response.into_string().await.unwrap_or_default())
-}
-
-/// The count that opens a list page's `<p role="status">` ("12 users found").
-pub(crate) fn status_count(html: &str) -> i64 {
-    let marker = "<p role=\"status\">";
-    let start = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("no status line in the page:\n{html}"))
-        + marker.len();
-    let digits: String = html[start..]
-        .trim_start()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits
-        .parse()
-        .unwrap_or_else(|_| panic!("no count in the status line: {}", &html[start..]))
-}
-
-/// The text of a line of the page's `<p role="status">`.
-pub(crate) fn status_line(html: &str) -> String {
-    let marker = "<p role=\"status\">";
-    let start = html.find(marker).map_or(0, |s| s + marker.len());
-    let end = html[start..].find("</p>").map_or(html.len(), |e| e + start);
-    unescape(&html[start..end])
-}
-
-fn strip_tags(text: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for ch in text.chars() {
-        match ch {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            _ if !in_tag => out.push(ch),
-            _ => {}
-        }
-    }
-    unescape(
-        out.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .as_str(),
-    )
-}
-
-/// The rows of the first table body, each as its raw HTML.
-pub(crate) fn raw_rows(html: &str) -> Vec<String> {
-    let Some(start) = html.find("<tbody>") else {
-        return Vec::new();
-    };
-    let end = html[start..]
-        .find("</tbody>")
-        .map_or(html.len(), |e| e + start);
-    html[start + "<tbody>".len()..end]
-        .split("<tr>")
-        .skip(1)
-        .map(|row| row.split("</tr>").next().unwrap_or("").to_owned())
-        .collect()
-}
-
-/// The rows of the first table body, each as the text of its cells.
-pub(crate) fn table_rows(html: &str) -> Vec<Vec<String>> {
-    raw_rows(html)
-        .iter()
-        .map(|row| {
-            row.split("<td")
-                .skip(1)
-                .map(|cell| {
-                    let cell = cell.split_once('>').map_or("", |(_, rest)| rest);
-                    strip_tags(cell.split("</td>").next().unwrap_or(""))
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// The first column of every row (the username on the user list).
-pub(crate) fn first_column(html: &str) -> Vec<String> {
-    table_rows(html)
-        .into_iter()
-        .map(|row| row.first().cloned().unwrap_or_default())
-        .collect()
-}
-
-/// The one-time flash message shown by the layout, if any.
-pub(crate) fn flash_text(html: &str) -> Option<String> {
-    let start = html.find("<div class=\"flash ")?;
-    let body = &html[start..];
-    let open = body.find('>')? + 1;
-    let close = body.find("</div>")?;
-    Some(strip_tags(&body[open..close]))
-}
-
-/// Every `href` of links in the page, decoded.
-pub(crate) fn hrefs(html: &str) -> Vec<String> {
-    html.split("href=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .map(unescape)
-        .collect()
-}
-
-/// The (key, value) pairs of a query string.
-pub(crate) fn query_pairs(href: &str) -> Vec<(String, String)> {
-    let query = href.split_once('?').map_or("", |(_, q)| q);
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(key), percent_decode(value))
-        })
-        .collect()
-}
 
 fn query_value(href: &str, key: &str) -> Option<String> {
     query_pairs(href)
         .into_iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v)
-}
-
-/// `create_user`, returning the id.
-pub(crate) async fn new_user(app: &TestApp, username: &str, role: Role) -> i64 {
-    app.create_user(username, role).await
-}
-
-/// Creates an account and logs `browser` in as it.
-pub(crate) async fn sign_in(browser: &TestApp, username: &str, role: Role) -> i64 {
-    let id = new_user(browser, username, role).await;
-    browser.login_as(username).await;
-    id
-}
-
-/// Creates an account with chosen names through the service layer.
-pub(crate) async fn person(
-    app: &TestApp,
-    username: &str,
-    email: &str,
-    first_name: &str,
-    last_name: &str,
-    role: Role,
-) -> i64 {
-    let input = NewAccount {
-        username,
-        email,
-        password: PASSWORD,
-        first_name,
-        last_name,
-        address: None,
-        phone: None,
-    };
-    portero::services::accounts::create_account(&app.app(), &input, role, true)
-        .await
-        .unwrap_or_else(|e| panic!("create {username}: {e:?}"))
-        .id
-}
-
-/// A user through the admin API (the client must be an administrator's).
-pub(crate) async fn api_user(admin: &TestApp, id: i64) -> Value {
-    let (status, user) = admin.get_json(&format!("/api/users/{id}")).await;
-    assert_eq!(status, Status::Ok, "GET /api/users/{id}: {user}");
-    user
-}
-
-/// Usernames of a list envelope.
-pub(crate) fn usernames(list: &Value) -> Vec<String> {
-    list["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("not a list: {list}"))
-        .iter()
-        .map(|user| user["username"].as_str().unwrap_or_default().to_owned())
-        .collect()
 }
 
 /// The admin edit form for `user` (an API user object), as the page would send it.
@@ -236,43 +47,6 @@ fn with(fields: &[(String, String)], key: &str, value: Option<&str>) -> Vec<(Str
     out
 }
 
-pub(crate) async fn post_fields(
-    app: &TestApp,
-    path: &str,
-    fields: &[(String, String)],
-) -> (Status, Option<String>, String) {
-    let borrowed: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let response = app.post_form(path, &borrowed).await;
-    let status = response.status();
-    let target = location(&response);
-    (
-        status,
-        target,
-        response.into_string().await.unwrap_or_default(),
-    )
-}
-
-/// Creates an administrator `name` in a fresh browser of `app` and logs it in.
-pub(crate) async fn admin_browser(app: &TestApp, name: &str) -> (TestApp, i64) {
-    let browser = app.other_browser().await;
-    let id = sign_in(&browser, name, Role::Admin).await;
-    (browser, id)
-}
-
-async fn audit_events(app: &TestApp, action: &str) -> Vec<AuditEvent> {
-    let filter = AuditFilter {
-        action: Some(action.to_owned()),
-        ..AuditFilter::default()
-    };
-    portero::db::audit::list(app.pool(), &filter, 1000, 0)
-        .await
-        .expect("audit list")
-        .0
-}
-
 /// A JSON POST from the address `ip`.
 fn send<'c>(
     client: &'c TestApp,
@@ -300,7 +74,7 @@ async fn every_admin_path_anonymous_redirect_user_403_admin_200() {
     let app = spawn_app().await;
     let (admin, _) = admin_browser(&app, "root").await;
     let target = new_user(&app, "target", Role::User).await;
-    let product = crate::catalog::new_product(&admin, "ACC-1", "Access mug", 500, 3).await;
+    let product = new_product(&admin, "ACC-1", "Access mug", 500, 3).await;
     let paths = [
         "/admin".to_owned(),
         "/admin/users".to_owned(),
@@ -349,7 +123,7 @@ async fn admin_forms_refuse_users_and_anonymous_visitors() {
     let app = spawn_app().await;
     let (admin, _) = admin_browser(&app, "root").await;
     let target = new_user(&app, "target", Role::User).await;
-    let product = crate::catalog::new_product(&admin, "FRM-1", "Form mug", 500, 3).await;
+    let product = new_product(&admin, "FRM-1", "Form mug", 500, 3).await;
     let user = app.other_browser().await;
     sign_in(&user, "plain", Role::User).await;
     let token = user.page_csrf("/account").await;
@@ -1144,10 +918,10 @@ async fn admin_revokes_one_session_or_all_from_the_user_page() {
 async fn deleting_a_user_asks_for_confirmation_then_removes_them_and_their_sales() {
     let app = spawn_app().await;
     let (admin, _) = admin_browser(&app, "root").await;
-    let product = crate::catalog::new_product(&admin, "DEL-1", "Delete mug", 700, 10).await;
+    let product = new_product(&admin, "DEL-1", "Delete mug", 700, 10).await;
     let erin = app.other_browser().await;
     let erin_id = sign_in(&erin, "erin", Role::User).await;
-    let (status, sale) = crate::sales::buy(&erin, &[(product, 2)]).await;
+    let (status, sale) = buy(&erin, &[(product, 2)]).await;
     assert_eq!(status, Status::Created, "{sale}");
     let sale_id = sale["id"].as_i64().expect("sale id");
 

@@ -5,40 +5,7 @@ use portero::domain::Role;
 use rocket::http::{ContentType, Status};
 use serde_json::{Value, json};
 
-use crate::admin_pages::{
-    admin_browser, first_column, flash_text, hrefs, html, post_fields, sign_in, status_count,
-    status_line, table_rows,
-};
 use crate::helpers::*;
-
-/// Creates a product through the API as the administrator logged into `admin`.
-pub(crate) async fn new_product(
-    admin: &TestApp,
-    sku: &str,
-    name: &str,
-    price_cents: i64,
-    stock: i64,
-) -> i64 {
-    let (status, body) = admin
-        .post_json(
-            "/api/products",
-            &json!({ "sku": sku, "name": name, "price_cents": price_cents, "stock": stock }),
-        )
-        .await;
-    assert_eq!(status, Status::Created, "create product {sku}: {body}");
-    body["id"].as_i64().expect("product id")
-}
-
-/// A product as the administrator sees it.
-pub(crate) async fn product(admin: &TestApp, id: i64) -> Value {
-    let (status, body) = admin.get_json(&format!("/api/products/{id}")).await;
-    assert_eq!(status, Status::Ok, "GET /api/products/{id}: {body}");
-    body
-}
-
-pub(crate) async fn stock(admin: &TestApp, id: i64) -> i64 {
-    product(admin, id).await["stock"].as_i64().expect("stock")
-}
 
 fn names(list: &Value) -> Vec<String> {
     list["items"]
@@ -468,7 +435,7 @@ async fn sold_products_cannot_be_deleted_only_deactivated() {
     let mug = new_product(&admin, "MUG-1", "Mug", 500, 5).await;
     let user = app.other_browser().await;
     sign_in(&user, "shopper", Role::User).await;
-    let (status, sale) = crate::sales::buy(&user, &[(mug, 1)]).await;
+    let (status, sale) = buy(&user, &[(mug, 1)]).await;
     assert_eq!(status, Status::Created, "{sale}");
     let path = format!("/api/products/{mug}");
 
@@ -506,7 +473,7 @@ async fn sold_products_cannot_be_deleted_only_deactivated() {
     assert_eq!(status, Status::NotFound);
     let (_, list) = app.get_json("/api/products").await;
     assert_eq!(list["total"], 0);
-    let (status, problem) = crate::sales::buy(&user, &[(mug, 1)]).await;
+    let (status, problem) = buy(&user, &[(mug, 1)]).await;
     assert_eq!(status, Status::UnprocessableEntity, "{problem}");
     let (status, sale) = user
         .get_json(&format!("/api/sales/{}", sale["id"].as_i64().expect("id")))

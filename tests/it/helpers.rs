@@ -3,10 +3,25 @@
 
 #![allow(dead_code)] // each test module uses a different subset
 
+mod accounts;
+mod cli;
+mod pages;
+mod race;
+mod shop;
+mod sql;
+
+pub use accounts::*;
+pub use cli::*;
+pub use pages::*;
+pub use race::*;
+pub use shop::*;
+pub use sql::*;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use portero::actor::Actor;
 use portero::clock::Clock;
-use portero::db::{AppPool, Db};
+use portero::db::{AppConn, AppPool, Db};
 use portero::domain::Role;
 use portero::services::accounts::NewAccount;
 use portero::state::{App, AppState};
@@ -169,7 +184,12 @@ impl TestApp {
         }
     }
 
-    /// Creates an account directly through the service layer.
+    /// A connection of the test's pool.
+    pub async fn conn(&self) -> AppConn {
+        self.pool().acquire().await.expect("a database connection")
+    }
+
+    /// Creates an account through the service layer, as the command line would.
     pub async fn create_user(&self, username: &str, role: Role) -> i64 {
         let email = format!("{username}@example.com");
         let input = NewAccount {
@@ -181,7 +201,7 @@ impl TestApp {
             address: None,
             phone: None,
         };
-        portero::services::accounts::create_account(&self.app(), &input, role, true)
+        portero::services::users::create(&self.app(), &Actor::command_line(), &input, role)
             .await
             .expect("create user")
             .id
@@ -388,7 +408,7 @@ impl TestApp {
             is_active: Some(false),
             ..Default::default()
         };
-        portero::db::users::update(self.pool(), id, &changes, self.clock.now())
+        portero::db::users::update(&mut self.conn().await, id, &changes, self.clock.now())
             .await
             .expect("update user")
             .expect("user exists");
@@ -397,7 +417,7 @@ impl TestApp {
     /// Audit actions recorded so far, oldest first.
     pub async fn audit_actions(&self) -> Vec<String> {
         let filter = portero::db::audit::AuditFilter::default();
-        let (events, _) = portero::db::audit::list(self.pool(), &filter, 1000, 0)
+        let (events, _) = portero::db::audit::list(&mut self.conn().await, &filter, 1000, 0)
             .await
             .expect("audit list");
         let mut actions: Vec<(i64, String)> =

@@ -22,6 +22,10 @@ mod sales;
 mod sales_concurrency;
 mod seed;
 
+// Every operation one transaction; rules under concurrency (issue 11).
+mod concurrency;
+mod unit_of_work;
+
 // Security hardening (issue 7): throttling, headers, limits, injection, fuzzing.
 mod fuzz;
 mod security_headers;

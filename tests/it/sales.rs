@@ -2,29 +2,11 @@
 //! validation, stock, owner-or-admin reading, admin filters, cascade delete
 //! and the dashboard totals.
 
-use portero::db::AppPool;
 use portero::domain::Role;
 use rocket::http::{ContentType, Status};
 use serde_json::{Value, json};
 
-use crate::admin_pages::{
-    admin_browser, first_column, flash_text, html, new_user, sign_in, status_count, status_line,
-};
-use crate::catalog::{new_product, product, stock};
 use crate::helpers::*;
-
-/// `POST /api/sales` with `(product_id, quantity)` lines.
-pub(crate) async fn buy(app: &TestApp, items: &[(i64, i64)]) -> (Status, Value) {
-    app.post_json("/api/sales", &order(items)).await
-}
-
-pub(crate) fn order(items: &[(i64, i64)]) -> Value {
-    let items: Vec<Value> = items
-        .iter()
-        .map(|(product_id, quantity)| json!({ "product_id": product_id, "quantity": quantity }))
-        .collect();
-    json!({ "items": items })
-}
 
 fn sale_ids(list: &Value) -> Vec<i64> {
     list["items"]
@@ -33,15 +15,6 @@ fn sale_ids(list: &Value) -> Vec<i64> {
         .iter()
         .map(|sale| sale["id"].as_i64().expect("sale id"))
         .collect()
-}
-
-/// One number from the database.
-pub(crate) async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    match app.pool() {
-        AppPool::Sqlite(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await,
-        AppPool::Postgres(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await,
-    }
-    .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// An administrator, a shopper, and two products: Apple (2.50, 10 in

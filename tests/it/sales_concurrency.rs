@@ -3,42 +3,20 @@
 //! others get 409, and the stock ends at zero, never below.
 //!
 //! The requests run on a multi-threaded runtime so that they really overlap
-//! (Rocket's `async_test` has a single worker thread).
+//! (`helpers::race`).
 
-use std::future::Future;
 use std::sync::Arc;
 
 use portero::domain::Role;
-use rocket::http::{ContentType, Cookie, Status};
+use rocket::http::{Cookie, Status};
 use rocket::local::asynchronous::Client;
-use rocket::tokio::sync::Barrier;
-use rocket::tokio::task::JoinSet;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::admin_pages::new_user;
-use crate::catalog::{new_product, stock};
 use crate::helpers::*;
-use crate::sales::{order, scalar};
 
 /// Buyers and units: N > K.
 const BUYERS: usize = 12;
 const UNITS: i64 = 5;
-
-fn run<F: Future>(test: F) -> F::Output {
-    rocket::tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(test)
-}
-
-/// A client without a cookie jar, so that every request carries exactly the
-/// session cookie it is given.
-async fn untracked(app: &TestApp) -> Arc<Client> {
-    let rocket = portero::build(test_figment(&app.url), app.clock.clone()).expect("build the app");
-    Arc::new(Client::untracked(rocket).await.expect("valid rocket"))
-}
 
 /// Creates `count` users and logs each in on `client`; returns their cookies.
 async fn buyers(app: &TestApp, client: &Client, count: usize) -> Vec<Cookie<'static>> {
@@ -46,54 +24,25 @@ async fn buyers(app: &TestApp, client: &Client, count: usize) -> Vec<Cookie<'sta
     for n in 0..count {
         let name = format!("buyer{n:02}");
         new_user(app, &name, Role::User).await;
-        let response = client
-            .post("/api/auth/login")
-            .header(ContentType::JSON)
-            .body(json!({ "login": name, "password": PASSWORD }).to_string())
-            .dispatch()
-            .await;
-        assert_eq!(response.status(), Status::Ok, "login {name}");
-        let cookie = response
-            .cookies()
-            .get("portero_session")
-            .cloned()
-            .expect("session cookie");
-        cookies.push(cookie);
+        cookies.push(session_of(client, &name).await);
     }
     cookies
 }
 
-/// Sends every order at once (one task each, released together) and
-/// returns each answer's status and body, in buyer order.
+/// Sends every order at once and returns each answer's status and body, in buyer order.
 async fn order_all_at_once(
     client: &Arc<Client>,
     orders: Vec<(Cookie<'static>, Value)>,
 ) -> Vec<(Status, Value)> {
-    let barrier = Arc::new(Barrier::new(orders.len()));
-    let mut tasks = JoinSet::new();
-    for (index, (cookie, body)) in orders.into_iter().enumerate() {
-        let client = Arc::clone(client);
-        let barrier = Arc::clone(&barrier);
-        tasks.spawn(async move {
-            barrier.wait().await;
-            let response = client
-                .post("/api/sales")
-                .header(ContentType::JSON)
-                .cookie(cookie)
-                .body(body.to_string())
-                .dispatch()
-                .await;
-            let status = response.status();
-            let body = response.into_json::<Value>().await.unwrap_or(Value::Null);
-            (index, status, body)
-        });
-    }
-    let mut answers = vec![(Status::InternalServerError, Value::Null); tasks.len()];
-    while let Some(joined) = tasks.join_next().await {
-        let (index, status, body) = joined.expect("a purchase task panicked");
-        answers[index] = (status, body);
-    }
-    answers
+    let calls = orders
+        .into_iter()
+        .map(|(cookie, body)| Call::post("/api/sales", body).with_cookie(&cookie))
+        .collect();
+    at_once(client, calls)
+        .await
+        .into_iter()
+        .map(|answer| (answer.status, answer.body))
+        .collect()
 }
 
 fn tally(answers: &[(Status, Value)]) -> (usize, usize) {
@@ -123,7 +72,7 @@ async fn units_sold(app: &TestApp, product: i64) -> i64 {
 
 #[test]
 fn the_last_units_are_sold_exactly_once() {
-    run(async {
+    run_threaded(async {
         let app = spawn_app().await;
         new_user(&app, "root", Role::Admin).await;
         app.login_as("root").await;
@@ -172,7 +121,7 @@ fn the_last_units_are_sold_exactly_once() {
 fn concurrent_multi_unit_orders_never_oversell() {
     // Buyers want 2 units each of 5: at most two orders fit (4 units); the
     // last unit stays, since no order of 2 fits in 1.
-    run(async {
+    run_threaded(async {
         let app = spawn_app().await;
         new_user(&app, "root", Role::Admin).await;
         app.login_as("root").await;
@@ -197,7 +146,7 @@ fn multi_line_orders_are_all_or_nothing_under_concurrency() {
     // Every order takes one plentiful item and one of the K scarce ones, in
     // either line order: exactly K orders succeed and the failed ones leave
     // the plentiful product's stock untouched.
-    run(async {
+    run_threaded(async {
         let app = spawn_app().await;
         new_user(&app, "root", Role::Admin).await;
         app.login_as("root").await;
@@ -251,7 +200,7 @@ fn multi_line_orders_are_all_or_nothing_under_concurrency() {
 
 #[test]
 fn a_failing_second_line_leaves_the_first_product_alone() {
-    run(async {
+    run_threaded(async {
         let app = spawn_app().await;
         new_user(&app, "root", Role::Admin).await;
         app.login_as("root").await;

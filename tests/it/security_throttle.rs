@@ -2,13 +2,14 @@
 //! counted in the database, with `Retry-After`, the same answer whether the
 //! account exists or not, and client addresses that a header cannot forge.
 
-use portero::db::audit::{self, AuditEvent, AuditFilter};
 use portero::domain::Role;
 use rocket::figment::providers::Serialized;
 use rocket::http::{ContentType, Header, Status};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, assert_problem_body, spawn_app, spawn_app_with};
+use crate::helpers::{
+    PASSWORD, TestApp, assert_problem_body, audit_events, spawn_app, spawn_app_with,
+};
 
 const WRONG: &str = "not the password";
 
@@ -87,17 +88,6 @@ fn assert_throttled(attempt: &Attempt, max_wait: i64) -> i64 {
         "Retry-After {wait} not in 1..={max_wait}"
     );
     wait
-}
-
-async fn events(app: &TestApp, action: &str) -> Vec<AuditEvent> {
-    let filter = AuditFilter {
-        action: Some(action.to_owned()),
-        ..AuditFilter::default()
-    };
-    audit::list(app.pool(), &filter, 1000, 0)
-        .await
-        .expect("audit list")
-        .0
 }
 
 #[rocket::async_test]
@@ -382,19 +372,19 @@ async fn a_throttled_attempt_is_audited() {
     let app = spawn_app().await;
     app.create_user("dora", Role::User).await;
     fail(&app, "dora", 5).await;
-    assert_eq!(events(&app, "login_failed").await.len(), 5);
-    assert!(events(&app, "login_throttled").await.is_empty());
+    assert_eq!(audit_events(&app, "login_failed").await.len(), 5);
+    assert!(audit_events(&app, "login_throttled").await.is_empty());
 
     let attempt = login(&app, "dora", PASSWORD, Some("192.0.2.7:999"), &[]).await;
     assert_throttled(&attempt, 30);
-    let throttled = events(&app, "login_throttled").await;
+    let throttled = audit_events(&app, "login_throttled").await;
     assert_eq!(throttled.len(), 1, "{throttled:?}");
     let event = &throttled[0];
     assert_eq!(event.target.as_deref(), Some("login:dora"), "{event:?}");
     assert_eq!(event.ip.as_deref(), Some("192.0.2.7"), "{event:?}");
     assert_eq!(event.actor_id, None, "{event:?}");
     // The attempt neither logged in nor counted as a success.
-    assert!(events(&app, "login").await.is_empty());
+    assert!(audit_events(&app, "login").await.is_empty());
 }
 
 /// The IP recorded for a login: the session's and the audit event's.
@@ -402,7 +392,7 @@ async fn recorded_ip(app: &TestApp) -> (Value, Option<String>) {
     let (status, sessions) = app.get_json("/api/me/sessions").await;
     assert_eq!(status, Status::Ok, "{sessions}");
     let session_ip = sessions["items"][0]["ip"].clone();
-    let logins = events(app, "login").await;
+    let logins = audit_events(app, "login").await;
     let audit_ip = logins.first().and_then(|event| event.ip.clone());
     (session_ip, audit_ip)
 }
@@ -459,7 +449,7 @@ async fn new_accounts_and_sessions_are_usable_at_once() {
         app.create_user(&name, Role::User).await;
         let attempt = login(&app, &name, PASSWORD, None, &[]).await;
         if attempt.status != Status::Ok {
-            let why = events(&app, "login_failed").await;
+            let why = audit_events(&app, "login_failed").await;
             let why = why.first().and_then(|e| e.detail.clone());
             failures.push(format!(
                 "login of new account {name}: {} ({why:?})",

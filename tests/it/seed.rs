@@ -1,7 +1,6 @@
 //! The command line (issue 5): `seed-demo`, `create-admin` and `--help`.
 //! These run the real `portero` binary against the test's own database.
 
-use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use portero::clock::Clock;
@@ -9,34 +8,7 @@ use portero::domain::Role;
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 
-use crate::admin_pages::{new_user, usernames};
 use crate::helpers::*;
-
-/// `portero <args>` with `DATABASE_URL` set, run off the async workers.
-async fn portero(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_portero"));
-    command
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("ROCKET_LOG_LEVEL", "off")
-        .env_remove("ROCKET_PROFILE")
-        .env_remove("ROCKET_DATABASES")
-        .env_remove("PORTERO_ADMIN_PASSWORD")
-        .stdin(Stdio::null());
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    rocket::tokio::task::spawn_blocking(move || command.output().expect("run portero"))
-        .await
-        .expect("join")
-}
-
-fn text(output: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
 
 /// The application on an existing test database (for checking what the CLI did).
 async fn app_on(db: TestDb, url: String) -> TestApp {
@@ -129,8 +101,8 @@ async fn seed_demo_creates_numbered_users_once() {
     let names = usernames(&list);
     assert_eq!(names.first().map(String::as_str), Some("user0000100"));
     assert_eq!(names.last().map(String::as_str), Some("user0000199"));
-    let (_, page) = crate::admin_pages::html(&app, "/admin/users?q=user00001").await;
-    assert_eq!(crate::admin_pages::status_count(&page), 100);
+    let (_, page) = html(&app, "/admin/users?q=user00001").await;
+    assert_eq!(status_count(&page), 100);
 
     // The demo password logs in.
     let (status, _) = app

@@ -104,6 +104,6 @@ async fn logout(
     user: CurrentUser,
     _same_origin: SameOrigin,
 ) -> Answer<NoContent> {
-    accounts::log_out(&app, cookies, &client, &user).await?;
+    accounts::log_out(&app, cookies, &user.actor(&client)).await?;
     Ok(NoContent)
 }

@@ -65,7 +65,7 @@ async fn update_me(
     user: CurrentUser,
     body: ApiJson<ProfilePatch>,
 ) -> Answer<Json<UserView>> {
-    let updated = accounts::update_profile(&app, &client, &user, &body.0.into()).await?;
+    let updated = accounts::update_profile(&app, &user.actor(&client), &body.0.into()).await?;
     Ok(Json(updated.into()))
 }
 
@@ -76,7 +76,9 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// Changes the password; every other session of the account ends.
+/// Changes the password; every other session of the account ends. A wrong
+/// `current_password` counts as a failed login of the account: past the
+/// login limit the answer is 429, even for the right one.
 #[openapi(tag = "Me")]
 #[put("/password", data = "<body>")]
 async fn change_password(
@@ -87,8 +89,7 @@ async fn change_password(
 ) -> Answer<NoContent> {
     accounts::change_password(
         &app,
-        &client,
-        &user,
+        &user.actor(&client),
         &body.0.current_password,
         &body.0.new_password,
     )
@@ -101,13 +102,15 @@ async fn change_password(
 #[get("/sessions?<page>&<per_page>")]
 async fn sessions(
     app: App<'_>,
+    client: ClientMeta,
     user: CurrentUser,
     page: Option<i64>,
     per_page: Option<i64>,
 ) -> Answer<Json<Page<SessionView>>> {
     let paging = Paging::parse(page, per_page, &app.state.config)?;
     let (rows, total) =
-        accounts::list_sessions(&app, user.user.id, paging.per_page, paging.offset()).await?;
+        accounts::list_sessions(&app, &user.actor(&client), paging.per_page, paging.offset())
+            .await?;
     let items = rows
         .into_iter()
         .map(|row| SessionView::new(row, user.session_id))
@@ -125,7 +128,7 @@ async fn revoke_session(
     id: i64,
     _same_origin: SameOrigin,
 ) -> Answer<NoContent> {
-    accounts::revoke_session(&app, &client, &user, id).await?;
+    accounts::revoke_session(&app, &user.actor(&client), id).await?;
     Ok(NoContent)
 }
 
@@ -138,6 +141,6 @@ async fn revoke_other_sessions(
     user: CurrentUser,
     _same_origin: SameOrigin,
 ) -> Answer<NoContent> {
-    accounts::revoke_other_sessions(&app, &client, &user).await?;
+    accounts::revoke_other_sessions(&app, &user.actor(&client)).await?;
     Ok(NoContent)
 }

@@ -26,11 +26,8 @@ use serde::{Deserialize, Deserializer};
 use crate::config::AppConfig;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, BodyError};
 use crate::state::AppState;
-
-/// Why the body was refused, for the catcher's problem `detail`.
-pub struct BodyError(pub Option<String>);
 
 /// A JSON request body: `Content-Type: application/json` required (415
 /// otherwise), same-site `Origin` when one is sent (403), the `json` size

@@ -101,7 +101,7 @@ async fn create_product(
     admin: Admin,
     body: ApiJson<ProductBody>,
 ) -> Answer<Created<Json<ProductView>>> {
-    let product = catalog::create(&app, &client, &admin.0, &body.0.into()).await?;
+    let product = catalog::create(&app, &admin.0.actor(&client), &body.0.into()).await?;
     Ok(Created::new(format!("/api/products/{}", product.id)).body(Json(product.into())))
 }
 
@@ -116,7 +116,7 @@ async fn update_product(
     body: ApiJson<ProductBody>,
 ) -> Answer<Json<ProductView>> {
     Ok(Json(
-        catalog::update(&app, &client, &admin.0, id, &body.0.into())
+        catalog::update(&app, &admin.0.actor(&client), id, &body.0.into())
             .await?
             .into(),
     ))
@@ -132,6 +132,6 @@ async fn delete_product(
     id: i64,
     _same_origin: SameOrigin,
 ) -> Answer<NoContent> {
-    catalog::delete(&app, &client, &admin.0, id).await?;
+    catalog::delete(&app, &admin.0.actor(&client), id).await?;
     Ok(NoContent)
 }

@@ -41,8 +41,10 @@ pub fn parse_instant(text: &str) -> Result<OffsetDateTime, String> {
 /// RFC 3339 timestamps.
 #[openapi(tag = "Sales")]
 #[get("/?<user_id>&<from>&<to>&<page>&<per_page>")]
+#[allow(clippy::too_many_arguments)] // one argument per documented query parameter
 async fn list_sales(
     app: App<'_>,
+    client: ClientMeta,
     user: CurrentUser,
     user_id: Option<i64>,
     from: Option<String>,
@@ -56,7 +58,8 @@ async fn list_sales(
     let to = to.and_then(|t| errors.check("to", parse_instant(&t)));
     errors.into_result().map_err(AppError::from)?;
     let filter = SaleFilter { user_id, from, to };
-    let (rows, total) = sales::list(&app, &user, filter, paging.per_page, paging.offset()).await?;
+    let actor = user.actor(&client);
+    let (rows, total) = sales::list(&app, &actor, filter, paging.per_page, paging.offset()).await?;
     Ok(Json(paging.wrap(
         rows.into_iter().map(SaleView::from).collect(),
         total,
@@ -94,13 +97,20 @@ async fn create_sale(
         .iter()
         .map(|line| (line.product_id, line.quantity))
         .collect();
-    let sale = sales::purchase(&app, &client, &user, &lines).await?;
+    let sale = sales::purchase(&app, &user.actor(&client), &lines).await?;
     Ok(Created::new(format!("/api/sales/{}", sale.row.id)).body(Json(sale.into())))
 }
 
 /// One sale: the owner's or, for an administrator, anyone's; 404 otherwise.
 #[openapi(tag = "Sales")]
 #[get("/<id>")]
-async fn get_sale(app: App<'_>, user: CurrentUser, id: i64) -> Answer<Json<SaleView>> {
-    Ok(Json(sales::get(&app, &user, id).await?.into()))
+async fn get_sale(
+    app: App<'_>,
+    client: ClientMeta,
+    user: CurrentUser,
+    id: i64,
+) -> Answer<Json<SaleView>> {
+    Ok(Json(
+        sales::get(&app, &user.actor(&client), id).await?.into(),
+    ))
 }

@@ -130,8 +130,7 @@ async fn create_user(
     let body = body.0;
     let user = users::create(
         &app,
-        &client,
-        &admin.0,
+        &admin.0.actor(&client),
         &body.as_new_account(),
         body.role.unwrap_or(Role::User),
     )
@@ -199,7 +198,7 @@ async fn update_user(
         email_verified: patch.email_verified,
     };
     Ok(Json(
-        users::update(&app, &client, &admin.0, id, &changes)
+        users::update(&app, &admin.0.actor(&client), id, &changes)
             .await?
             .into(),
     ))
@@ -215,7 +214,7 @@ async fn delete_user(
     id: i64,
     _same_origin: SameOrigin,
 ) -> Answer<NoContent> {
-    users::delete(&app, &client, &admin.0, id).await?;
+    users::delete(&app, &admin.0.actor(&client), id).await?;
     Ok(NoContent)
 }
 
@@ -229,6 +228,6 @@ async fn revoke_user_sessions(
     id: i64,
     _same_origin: SameOrigin,
 ) -> Answer<NoContent> {
-    users::revoke_sessions(&app, &client, &admin.0, id).await?;
+    users::revoke_sessions(&app, &admin.0.actor(&client), id).await?;
     Ok(NoContent)
 }

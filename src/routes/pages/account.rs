@@ -1,17 +1,21 @@
 //! The logged-in user's own pages: profile, password, sessions.
 
+use std::collections::BTreeMap;
+
 use rocket::form::FromForm;
+use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::{Route, get, post, routes};
 use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::{PageContext, PageResult, Reply, form_errors, values};
+use super::{PageContext, PageResult, Reply, form_errors, too_many_attempts, values};
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::sessions::SessionRecord;
 use crate::db::users::User;
+use crate::error::AppError;
 use crate::services::accounts::{self, ProfileInput};
 use crate::state::App;
 
@@ -188,7 +192,7 @@ async fn update_profile(
     user: CurrentUser,
     form: CsrfForm<ProfileForm>,
 ) -> PageResult {
-    match accounts::update_profile(&app, &client, &user, &form.to_input()).await {
+    match accounts::update_profile(&app, &user.actor(&client), &form.to_input()).await {
         Ok(_) => Ok(Reply::Flash(Flash::success(
             Redirect::to("/account"),
             "Your profile was saved.",
@@ -223,15 +227,14 @@ async fn change_password(
     form: CsrfForm<PasswordForm>,
 ) -> PageResult {
     let result = if form.new_password != form.new_password_confirm {
-        Err(crate::error::AppError::invalid(
+        Err(AppError::invalid(
             "new_password_confirm",
             "The two new passwords differ.",
         ))
     } else {
         accounts::change_password(
             &app,
-            &client,
-            &user,
+            &user.actor(&client),
             &form.current_password,
             &form.new_password,
         )
@@ -243,7 +246,18 @@ async fn change_password(
             "Your password was changed. Your other sessions were logged out.",
         ))),
         Err(error) => {
-            let (status, errors) = form_errors(error)?;
+            // Wrong current passwords count as failed logins: past the
+            // limit the form explains the wait.
+            let (status, errors) = match error {
+                AppError::Throttled { retry_after } => (
+                    Status::TooManyRequests,
+                    BTreeMap::from([(
+                        "current_password".to_owned(),
+                        vec![too_many_attempts(retry_after)],
+                    )]),
+                ),
+                other => form_errors(other)?,
+            };
             Ok(page.render_status(
                 status,
                 "account/profile",
@@ -262,8 +276,14 @@ async fn change_password(
 const SESSIONS_PER_PAGE: i64 = 100;
 
 #[get("/account/sessions")]
-async fn sessions(app: App<'_>, page: PageContext, user: CurrentUser) -> PageResult {
-    let (rows, total) = accounts::list_sessions(&app, user.user.id, SESSIONS_PER_PAGE, 0).await?;
+async fn sessions(
+    app: App<'_>,
+    page: PageContext,
+    client: ClientMeta,
+    user: CurrentUser,
+) -> PageResult {
+    let (rows, total) =
+        accounts::list_sessions(&app, &user.actor(&client), SESSIONS_PER_PAGE, 0).await?;
     let sessions: Vec<Value> = rows
         .iter()
         .map(|s| session_json(s, Some(user.session_id)))
@@ -284,7 +304,7 @@ async fn revoke_session(
     id: i64,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    accounts::revoke_session(&app, &client, &user, id).await?;
+    accounts::revoke_session(&app, &user.actor(&client), id).await?;
     let target = if id == user.session_id {
         "/"
     } else {
@@ -303,7 +323,7 @@ async fn revoke_other_sessions(
     user: CurrentUser,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    let revoked = accounts::revoke_other_sessions(&app, &client, &user).await?;
+    let revoked = accounts::revoke_other_sessions(&app, &user.actor(&client)).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to("/account/sessions"),
         format!("{revoked} other session(s) logged out."),

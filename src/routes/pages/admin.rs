@@ -7,19 +7,21 @@ use rocket::response::{Flash, Redirect};
 use rocket::{Route, get, post, routes};
 use serde::Serialize;
 use serde_json::{Value, json};
-use time::{Date, Duration, OffsetDateTime, Time};
+use time::{Date, Duration, OffsetDateTime};
 
 use super::account::{display_time, session_json, user_json};
-use super::{PageContext, PageError, PageResult, Reply, form_errors, query_value, values};
+use super::{
+    PageContext, PageError, PageResult, Reply, form_errors, page_links, query_value, values,
+};
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{Admin, ClientMeta};
-use crate::db::audit::{self, AuditEvent, AuditFilter};
-use crate::db::sessions;
-use crate::db::users::{self, UserFilter, UserSort};
+use crate::db::audit::{AuditEvent, AuditFilter};
+use crate::db::users::{UserFilter, UserSort};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::routes::api::{DEFAULT_PER_PAGE, Paging};
 use crate::services::accounts::ProfileInput;
+use crate::services::reports;
 use crate::services::users::{self as user_service, AdminChanges};
 use crate::state::App;
 
@@ -80,38 +82,24 @@ fn last_days(now: OffsetDateTime, n: i64, counts: &[(String, i64)]) -> Vec<(Stri
 
 #[get("/admin")]
 async fn dashboard(app: App<'_>, view: PageContext, _admin: Admin) -> PageResult {
-    let (total, active, admins) = users::counts(app.db).await?;
     let now = app.now();
-    let since = (now - Duration::days(29)).replace_time(Time::MIDNIGHT);
-    let per_day = users::signups_per_day(app.db, since).await?;
-    let days = last_days(now, 30, &per_day);
-    let (recent, _) = users::list(
-        app.db,
-        &UserFilter {
-            count_at_most: Some(0),
-            ..UserFilter::default()
-        },
-        UserSort::CreatedDesc,
-        8,
-        0,
-    )
-    .await?;
-    let today = now.replace_time(Time::MIDNIGHT);
-    let (today_count, today_cents) = crate::db::sales::totals_since(app.db, today).await?;
-    let (month_count, month_cents) = crate::db::sales::totals_since(app.db, since).await?;
-    let revenue = last_days(
-        now,
-        30,
-        &crate::db::sales::revenue_per_day(app.db, since).await?,
-    );
+    let figures = reports::dashboard(&app, now).await?;
+    let days = last_days(now, reports::CHART_DAYS, &figures.signups_per_day);
+    let revenue = last_days(now, reports::CHART_DAYS, &figures.revenue_per_day);
+    let (today_count, today_cents) = figures.sales_today;
+    let (month_count, month_cents) = figures.sales_in_chart;
     Ok(view
         .render(
             "admin/dashboard",
             json!({
-                "counts": { "total": total, "active": active, "admins": admins },
+                "counts": {
+                    "total": figures.users_total,
+                    "active": figures.users_active,
+                    "admins": figures.admins,
+                },
                 "signups_chart": bar_chart(&days, |n| n.to_string()),
                 "signups_30d": days.iter().map(|(_, n)| n).sum::<i64>(),
-                "recent": recent.iter().map(user_json).collect::<Vec<_>>(),
+                "recent": figures.recent_signups.iter().map(user_json).collect::<Vec<_>>(),
                 "sales": {
                     "today_count": today_count,
                     "today_cents": today_cents,
@@ -168,21 +156,6 @@ fn parse_flag(text: Option<&str>) -> Option<bool> {
     }
 }
 
-/// Page links around `current`: first, last and a window of neighbours.
-pub fn page_links(current: i64, total: i64, per_page: i64) -> (i64, Vec<i64>) {
-    let pages = ((total + per_page - 1) / per_page).max(1);
-    let mut links: Vec<i64> = (current - 3..=current + 3)
-        .filter(|p| *p >= 1 && *p <= pages)
-        .collect();
-    if !links.contains(&1) {
-        links.insert(0, 1);
-    }
-    if !links.contains(&pages) {
-        links.push(pages);
-    }
-    (pages, links)
-}
-
 /// The user page counts matches up to this many and then shows "10000+".
 const USER_COUNT_CAP: i64 = 10_000;
 
@@ -218,14 +191,8 @@ async fn user_list(
         verified: parse_flag(verified.as_deref()),
         count_at_most: Some(USER_COUNT_CAP),
     };
-    let (rows, total) = users::list(
-        app.db,
-        &filter,
-        sort_order,
-        paging.per_page,
-        paging.offset(),
-    )
-    .await?;
+    let (rows, total) =
+        user_service::list(&app, &filter, sort_order, paging.per_page, paging.offset()).await?;
     let state = ListState {
         q,
         role: role_filter
@@ -299,15 +266,8 @@ async fn render_user(
     form: Option<(Value, Value)>,
 ) -> PageResult {
     let user = user_service::get(app, id).await?;
-    let now = app.now();
-    let (session_rows, _) =
-        sessions::list_for_user(app.db, id, now, app.state.sessions.idle_cutoff(now), 50, 0)
-            .await?;
-    let filter = AuditFilter {
-        user_id: Some(id),
-        ..AuditFilter::default()
-    };
-    let (events, _) = audit::list(app.db, &filter, 20, 0).await?;
+    let (session_rows, _) = user_service::sessions_of(app, id, 50).await?;
+    let events = reports::events_about(app, id, 20).await?;
     let (values, errors) = form.unwrap_or_else(|| {
         (
             json!({
@@ -394,7 +354,7 @@ async fn user_update(
         is_active: Some(form.is_active),
         email_verified: Some(form.email_verified),
     };
-    match user_service::update(&app, &client, &admin.0, id, &changes).await {
+    match user_service::update(&app, &admin.0.actor(&client), id, &changes).await {
         Ok(user) => Ok(Reply::Flash(Flash::success(
             Redirect::to(format!("/admin/users/{}", user.id)),
             format!("Saved {}.", user.username),
@@ -423,7 +383,7 @@ async fn user_revoke_session(
     session_id: i64,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    user_service::revoke_session(&app, &client, &admin.0, id, session_id).await?;
+    user_service::revoke_session(&app, &admin.0.actor(&client), id, session_id).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to(format!("/admin/users/{id}")),
         "The session was logged out.",
@@ -438,7 +398,7 @@ async fn user_revoke_all(
     id: i64,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    let revoked = user_service::revoke_sessions(&app, &client, &admin.0, id).await?;
+    let revoked = user_service::revoke_sessions(&app, &admin.0.actor(&client), id).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to(format!("/admin/users/{id}")),
         format!("{revoked} session(s) logged out."),
@@ -466,7 +426,7 @@ async fn user_delete(
     id: i64,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    match user_service::delete(&app, &client, &admin.0, id).await {
+    match user_service::delete(&app, &admin.0.actor(&client), id).await {
         Ok(()) => Ok(Reply::Flash(Flash::success(
             Redirect::to("/admin/users"),
             "The user was deleted.",
@@ -519,7 +479,8 @@ async fn audit_log(
         // Inclusive of the whole "to" day.
         to: to_day.map(|d| d + Duration::days(1)),
     };
-    let (events, total) = audit::list(app.db, &filter, paging.per_page, paging.offset()).await?;
+    let (events, total) =
+        reports::audit_log(&app, &filter, paging.per_page, paging.offset()).await?;
     let (pages, links) = page_links(paging.page, total, paging.per_page);
     let state = json!({
         "actor": actor.unwrap_or_default(),

@@ -12,13 +12,13 @@ use super::{PageContext, PageError, PageResult, Reply, errors_map, query_value, 
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{Admin, ClientMeta};
 use crate::db::sales::SaleFilter;
-use crate::db::users;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::routes::api::Paging;
 use crate::routes::api::sales::parse_instant;
 use crate::services::catalog::{self, ProductInput};
 use crate::services::sales;
+use crate::services::users as user_service;
 use crate::state::App;
 
 pub fn routes() -> Vec<Route> {
@@ -171,9 +171,10 @@ async fn save(
     let input = form
         .to_input()
         .map_err(|errors| Ok((Status::UnprocessableEntity, form_field_errors(errors))))?;
+    let actor = admin.0.actor(client);
     let result = match id {
-        None => catalog::create(app, client, &admin.0, &input).await,
-        Some(id) => catalog::update(app, client, &admin.0, id, &input).await,
+        None => catalog::create(app, &actor, &input).await,
+        Some(id) => catalog::update(app, &actor, id, &input).await,
     };
     match result {
         Ok(product) => Ok(product.id),
@@ -257,7 +258,7 @@ async fn product_delete(
     id: i64,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    match catalog::delete(&app, &client, &admin.0, id).await {
+    match catalog::delete(&app, &admin.0.actor(&client), id).await {
         Ok(()) => Ok(Reply::Flash(Flash::success(
             Redirect::to("/admin/products"),
             "The product was deleted.",
@@ -278,9 +279,11 @@ async fn product_delete(
 }
 
 #[get("/admin/sales?<user>&<from>&<to>&<page>")]
+#[allow(clippy::too_many_arguments)] // one argument per query parameter the page accepts
 async fn sale_list(
     app: App<'_>,
     view: PageContext,
+    client: ClientMeta,
     admin: Admin,
     user: Option<String>,
     from: Option<String>,
@@ -304,7 +307,7 @@ async fn sale_list(
         Some(id)
     } else {
         Some(
-            users::find_by_username(app.db, &user_text)
+            user_service::find_by_username(&app, &user_text)
                 .await?
                 .map_or(-1, |u| u.id),
         )
@@ -314,8 +317,14 @@ async fn sale_list(
         from: from_at,
         to: to_at.map(|t| t + time::Duration::days(1)),
     };
-    let (rows, total) =
-        sales::list(&app, &admin.0, filter, paging.per_page, paging.offset()).await?;
+    let (rows, total) = sales::list(
+        &app,
+        &admin.0.actor(&client),
+        filter,
+        paging.per_page,
+        paging.offset(),
+    )
+    .await?;
     let state = json!({
         "user": user_text,
         "from": from_at.map(|d| d.date().to_string()).unwrap_or_default(),

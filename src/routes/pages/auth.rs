@@ -7,7 +7,9 @@ use rocket::{Route, get, post, routes};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{PageContext, PageError, PageResult, Reply, form_errors, safe_next, values};
+use super::{
+    PageContext, PageError, PageResult, Reply, form_errors, safe_next, too_many_attempts, values,
+};
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::domain::Role;
@@ -138,13 +140,9 @@ async fn login(
         ))),
         Err(error @ (AppError::BadCredentials | AppError::Throttled { .. })) => {
             let (status, message) = match error {
-                AppError::Throttled { retry_after } => (
-                    Status::TooManyRequests,
-                    format!(
-                        "Too many failed attempts. Try again in {} minute(s).",
-                        (retry_after + 59) / 60
-                    ),
-                ),
+                AppError::Throttled { retry_after } => {
+                    (Status::TooManyRequests, too_many_attempts(retry_after))
+                }
                 _ => (
                     Status::Unauthorized,
                     "Wrong username, e-mail or password.".to_owned(),
@@ -168,7 +166,7 @@ async fn logout(
     user: CurrentUser,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    accounts::log_out(&app, cookies, &client, &user).await?;
+    accounts::log_out(&app, cookies, &user.actor(&client)).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to("/"),
         "You are logged out.",

@@ -164,6 +164,14 @@ pub fn form_errors(error: AppError) -> Result<(Status, BTreeMap<String, Vec<Stri
     }
 }
 
+/// What a throttled form says: how long to wait, in whole minutes.
+pub fn too_many_attempts(retry_after: i64) -> String {
+    format!(
+        "Too many failed attempts. Try again in {} minute(s).",
+        (retry_after + 59) / 60
+    )
+}
+
 /// A same-site place to go after login; anything else becomes `fallback`.
 ///
 /// `next` is followed only when it parses as a URI reference with neither
@@ -197,6 +205,21 @@ fn escapes_are_whole(text: &str) -> bool {
                 .get(at + 1..at + 3)
                 .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
     })
+}
+
+/// Page links around `current`: first, last and a window of neighbours.
+pub fn page_links(current: i64, total: i64, per_page: i64) -> (i64, Vec<i64>) {
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    let mut links: Vec<i64> = (current - 3..=current + 3)
+        .filter(|p| *p >= 1 && *p <= pages)
+        .collect();
+    if !links.contains(&1) {
+        links.insert(0, 1);
+    }
+    if !links.contains(&pages) {
+        links.push(pages);
+    }
+    (pages, links)
 }
 
 /// Percent-encodes text for a query-string value (space as `+`).

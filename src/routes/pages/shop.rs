@@ -8,8 +8,7 @@ use rocket::{Route, get, post, routes};
 use serde_json::{Value, json};
 
 use super::account::display_time;
-use super::admin::page_links;
-use super::{PageContext, PageError, PageResult, Reply, query_value};
+use super::{PageContext, PageError, PageResult, Reply, page_links, query_value};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::products::Product;
@@ -120,6 +119,7 @@ const SALES_PER_PAGE: i64 = 20;
 async fn sale_list(
     app: App<'_>,
     view: PageContext,
+    client: ClientMeta,
     user: CurrentUser,
     page: Option<i64>,
 ) -> PageResult {
@@ -128,7 +128,8 @@ async fn sale_list(
         user_id: Some(user.user.id),
         ..SaleFilter::default()
     };
-    let (rows, total) = sales::list(&app, &user, filter, paging.per_page, paging.offset()).await?;
+    let actor = user.actor(&client);
+    let (rows, total) = sales::list(&app, &actor, filter, paging.per_page, paging.offset()).await?;
     Ok(view
         .render(
             "sales/list",
@@ -172,7 +173,7 @@ async fn buy(
             }
         }
     }
-    match sales::purchase(&app, &client, &user, &lines).await {
+    match sales::purchase(&app, &user.actor(&client), &lines).await {
         Ok(sale) => Ok(Reply::Flash(Flash::success(
             Redirect::to(format!("/sales/{}", sale.row.id)),
             format!("Thank you! You paid {}.", money(sale.row.total_cents)),
@@ -194,8 +195,14 @@ async fn buy(
 }
 
 #[get("/sales/<id>")]
-async fn sale_detail(app: App<'_>, view: PageContext, user: CurrentUser, id: i64) -> PageResult {
-    let sale = sales::get(&app, &user, id).await?;
+async fn sale_detail(
+    app: App<'_>,
+    view: PageContext,
+    client: ClientMeta,
+    user: CurrentUser,
+    id: i64,
+) -> PageResult {
+    let sale = sales::get(&app, &user.actor(&client), id).await?;
     Ok(view
         .render("sales/show", json!({ "sale": sale_json(&sale) }))
         .into())
