@@ -32,7 +32,13 @@ pub fn fairing(clock: Clock) -> AdHoc {
         let Some(db) = rocket.state::<Db>() else {
             return Err(rocket);
         };
-        match crate::db::secret_key::get_or_insert(db, &generate(), clock.now()).await {
+        let stored = match db.acquire().await {
+            Ok(mut conn) => {
+                crate::db::secret_key::get_or_insert(&mut conn, &generate(), clock.now()).await
+            }
+            Err(error) => Err(error),
+        };
+        match stored {
             Ok((key, created)) => {
                 tracing::info!(
                     "secret key: {} {STORED_IN}, shared by every process on it; \

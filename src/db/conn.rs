@@ -5,7 +5,7 @@
 //! its connection, so the same function runs on its own or as one step of
 //! a transaction, and a service operation reads:
 //!
-//! ```ignore
+//! ```text
 //! let mut tx = app.begin().await?;
 //! let user = users::find(&mut tx, id).await?;      // reads that decide…
 //! users::update(&mut tx, id, &changes, now).await?; // …the writes…

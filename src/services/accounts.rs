@@ -16,6 +16,7 @@ use crate::auth::throttle::{self, Attempt, Limit};
 use crate::db::sessions::{self, SessionRecord};
 use crate::db::users::{self, NewUser, User, UserChanges};
 use crate::db::{AppTx, bindable};
+use crate::domain::email::login_key;
 use crate::domain::{
     Email, FieldErrors, OptionalText, Password, PasswordContext, PersonName, Phone, Role, Username,
 };
@@ -162,7 +163,9 @@ async fn authenticate(
     login: &str,
     password: &str,
 ) -> AppResult<(User, String)> {
-    let login = bindable(login.trim()).to_lowercase();
+    // E-mail logins are normalised exactly as stored addresses are (NFKC,
+    // punycode domain), so a look-alike spelling finds the same account.
+    let login = bindable(&login_key(login.trim())).to_lowercase();
     let shown = format!("login:{}", truncate(&login, 64));
     let now = app.now();
     let mut tx = app.begin().await?;

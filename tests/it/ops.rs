@@ -124,7 +124,8 @@ async fn processes_starting_at_once_agree_on_one_stored_key() {
             let pool = pool.clone();
             rocket::tokio::spawn(async move {
                 let candidate = portero::secret_key::generate();
-                portero::db::secret_key::get_or_insert(&pool, &candidate, now)
+                let mut conn = pool.acquire().await?;
+                portero::db::secret_key::get_or_insert(&mut conn, &candidate, now)
                     .await
                     .map(|(key, created)| (key, created, candidate))
             })

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use super::views::UserView;
 use super::{Answer, ApiJson, SameOrigin};
 use crate::auth::{ClientMeta, CurrentUser};
-use crate::domain::email::login_key;
 use crate::services::accounts::{self, NewAccount};
 use crate::state::App;
 
@@ -83,14 +82,7 @@ async fn login(
     client: ClientMeta,
     body: ApiJson<LoginRequest>,
 ) -> Answer<Json<UserView>> {
-    let user = accounts::log_in(
-        &app,
-        cookies,
-        &client,
-        &login_key(&body.0.login),
-        &body.0.password,
-    )
-    .await?;
+    let user = accounts::log_in(&app, cookies, &client, &body.0.login, &body.0.password).await?;
     Ok(Json(user.into()))
 }
 

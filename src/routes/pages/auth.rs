@@ -13,7 +13,6 @@ use super::{
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::domain::Role;
-use crate::domain::email::login_key;
 use crate::error::AppError;
 use crate::services::accounts::{self, NewAccount};
 use crate::state::App;
@@ -125,15 +124,7 @@ async fn login(
     form: CsrfForm<LoginForm>,
 ) -> PageResult {
     let next = safe_next(Some(&form.next), "/account");
-    match accounts::log_in(
-        &app,
-        cookies,
-        &client,
-        &login_key(&form.login),
-        &form.password,
-    )
-    .await
-    {
+    match accounts::log_in(&app, cookies, &client, &form.login, &form.password).await {
         Ok(_) => Ok(Reply::Flash(Flash::success(
             Redirect::to(next),
             "You are logged in.",
