@@ -20,6 +20,7 @@ pub mod seed;
 pub mod services;
 pub mod state;
 pub mod telemetry;
+pub mod views;
 
 use std::time::Duration as StdDuration;
 

@@ -4,3 +4,4 @@ pub mod api;
 pub mod docs;
 pub mod health;
 pub mod pages;
+pub mod paging;

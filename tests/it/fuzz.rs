@@ -18,7 +18,7 @@ use portero::domain::{
     Email, OptionalText, Password, PasswordContext, PersonName, Phone, ProductName, Role, Sku,
     Username, parse_description, parse_price_cents, parse_quantity, parse_stock,
 };
-use portero::routes::api::Paging;
+use portero::routes::paging::Paging;
 use portero::services::accounts::{NewAccount, ProfileInput};
 use portero::services::catalog::ProductInput;
 use rocket::http::{ContentType, Header, Method, Status};
@@ -316,7 +316,7 @@ fn check_domain(rng: &mut Rng, s: &str, t: &str) -> Option<String> {
     {
         return fail("UserSort parsed loosely");
     }
-    let _ = portero::routes::api::sales::parse_instant(s);
+    let _ = portero::routes::paging::parse_instant(s);
     if let Ok(cents) = portero::routes::pages::admin_catalog::parse_money(s)
         && !(0..100_000_000_000).contains(&cents)
     {
@@ -335,10 +335,10 @@ fn check_domain(rng: &mut Rng, s: &str, t: &str) -> Option<String> {
     if let Some(reason) = check_like_prefix(s) {
         return fail(&reason);
     }
-    let encoded = portero::routes::pages::query_value(s);
+    let encoded = portero::routes::pages::view::query_value(s);
     if !encoded
         .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_.~+%".contains(c))
+        .all(|c| c.is_ascii_alphanumeric() || "-_.~*+%".contains(c))
         || percent_decode(&encoded) != s
     {
         return fail("query_value does not round-trip");
@@ -380,7 +380,7 @@ fn check_numbers_and_records(rng: &mut Rng, s: &str, t: &str) -> Option<String> 
     {
         return Some(format!("number bounds for {n}"));
     }
-    let money = portero::routes::pages::shop::money(n);
+    let money = portero::routes::pages::view::amount_for_input(n);
     if (0..100_000_000_000).contains(&n)
         && portero::routes::pages::admin_catalog::parse_money(&money) != Ok(n)
     {

@@ -5,9 +5,8 @@ mod auth;
 mod me;
 mod method;
 mod products;
-pub mod sales;
+mod sales;
 mod users;
-pub mod views;
 
 use rocket::data::{self, Data, FromData};
 use rocket::http::Status;
@@ -23,11 +22,12 @@ use rocket_okapi::settings::OpenApiSettings;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
-use crate::config::AppConfig;
-use crate::domain::FieldErrors;
-use crate::error::AppError;
 use crate::problem::{ApiError, BodyError};
 use crate::state::AppState;
+// The projections the API answers with live beside the pages' own, and
+// list paging is shared with the pages.
+use crate::routes::paging::{Page, Paging};
+use crate::views;
 
 /// A JSON request body: `Content-Type: application/json` required (415
 /// otherwise), same-site `Origin` when one is sent (403), the `json` size
@@ -145,69 +145,6 @@ impl OpenApiFromRequest<'_> for SameOrigin {
         _: bool,
     ) -> rocket_okapi::Result<RequestHeaderInput> {
         Ok(RequestHeaderInput::None)
-    }
-}
-
-/// The list envelope of every collection.
-#[derive(Debug, serde::Serialize, JsonSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub page: i64,
-    pub per_page: i64,
-    pub total: i64,
-}
-
-/// Checked `page`/`per_page` query values.
-#[derive(Debug, Clone, Copy)]
-pub struct Paging {
-    pub page: i64,
-    pub per_page: i64,
-}
-
-pub const DEFAULT_PER_PAGE: i64 = 20;
-
-impl Paging {
-    pub fn parse(
-        page: Option<i64>,
-        per_page: Option<i64>,
-        config: &AppConfig,
-    ) -> Result<Self, AppError> {
-        let mut errors = FieldErrors::new();
-        let page = page.unwrap_or(1);
-        let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE.min(config.max_per_page));
-        if !(1..=config.max_page).contains(&page) {
-            errors.push("page", format!("Use a page from 1 to {}.", config.max_page));
-        }
-        if !(1..=config.max_per_page).contains(&per_page) {
-            errors.push(
-                "per_page",
-                format!("Use per_page from 1 to {}.", config.max_per_page),
-            );
-        }
-        errors.into_result()?;
-        Ok(Paging { page, per_page })
-    }
-
-    /// Paging for HTML pages, which clamp out-of-range values instead of
-    /// refusing them: a hand-edited `?page=` shows the nearest page.
-    pub fn clamped(page: Option<i64>, per_page: i64, config: &AppConfig) -> Self {
-        Paging {
-            page: page.unwrap_or(1).clamp(1, config.max_page.max(1)),
-            per_page: per_page.clamp(1, config.max_per_page.max(1)),
-        }
-    }
-
-    pub fn offset(self) -> i64 {
-        (self.page - 1) * self.per_page
-    }
-
-    pub fn wrap<T>(self, items: Vec<T>, total: i64) -> Page<T> {
-        Page {
-            items,
-            page: self.page,
-            per_page: self.per_page,
-            total,
-        }
     }
 }
 

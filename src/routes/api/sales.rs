@@ -8,8 +8,6 @@ use rocket_okapi::settings::OpenApiSettings;
 use rocket_okapi::{openapi, openapi_get_routes_spec};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::views::SaleView;
 use super::{Answer, ApiJson, Page, Paging};
@@ -17,23 +15,12 @@ use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::sales::SaleFilter;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
+use crate::routes::paging::parse_instant;
 use crate::services::sales;
 use crate::state::App;
 
 pub fn routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
     openapi_get_routes_spec![settings: list_sales, create_sale, get_sale]
-}
-
-/// Parses `2026-11-27` (midnight UTC) or a full RFC 3339 timestamp.
-pub fn parse_instant(text: &str) -> Result<OffsetDateTime, String> {
-    let text = text.trim();
-    if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(at);
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &format)
-        .map(|day| day.midnight().assume_utc())
-        .map_err(|_| "Use a date like 2026-11-27 or an RFC 3339 timestamp.".to_owned())
 }
 
 /// Sales, newest first. Users get their own; administrators get all and may

@@ -9,17 +9,15 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use time::{Date, Duration, OffsetDateTime};
 
-use super::account::{display_time, session_json, user_json};
-use super::{
-    PageContext, PageError, PageResult, Reply, form_errors, page_links, query_value, values,
-};
+use super::view::{self, Pagination, bar_chart, last_days, query_value};
+use super::{PageContext, PageError, PageResult, Reply, form_errors, values};
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{Admin, ClientMeta};
-use crate::db::audit::{AuditEvent, AuditFilter};
+use crate::db::audit::AuditFilter;
 use crate::db::users::{UserFilter, UserSort};
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::routes::api::{DEFAULT_PER_PAGE, Paging};
+use crate::routes::paging::{DEFAULT_PER_PAGE, Paging};
 use crate::services::accounts::ProfileInput;
 use crate::services::reports;
 use crate::services::users::{self as user_service, AdminChanges};
@@ -39,47 +37,6 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// Geometry of a bar chart, computed here so the template only draws.
-pub fn bar_chart(days: &[(String, i64)], label: impl Fn(i64) -> String) -> Value {
-    const WIDTH: f64 = 600.0;
-    const HEIGHT: f64 = 160.0;
-    let max = days.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
-    let slot = WIDTH / days.len().max(1) as f64;
-    let bars: Vec<Value> = days
-        .iter()
-        .enumerate()
-        .map(|(i, (day, count))| {
-            let height = (*count as f64 / max) * (HEIGHT - 20.0);
-            json!({
-                "x": format!("{:.1}", i as f64 * slot + 1.0),
-                "y": format!("{:.1}", HEIGHT - height),
-                "width": format!("{:.1}", (slot - 2.0).max(1.0)),
-                "height": format!("{:.1}", height),
-                "label": format!("{day}: {}", label(*count)),
-                "value": label(*count),
-                "day": day,
-                "count": count,
-            })
-        })
-        .collect();
-    json!({ "width": WIDTH, "height": HEIGHT, "bars": bars, "max": max as i64 })
-}
-
-/// The last `n` UTC days ending today, each with its count (zeros filled in).
-fn last_days(now: OffsetDateTime, n: i64, counts: &[(String, i64)]) -> Vec<(String, i64)> {
-    (0..n)
-        .rev()
-        .map(|back| {
-            let day = (now - Duration::days(back)).date().to_string();
-            let count = counts
-                .iter()
-                .find(|(d, _)| *d == day)
-                .map_or(0, |(_, c)| *c);
-            (day, count)
-        })
-        .collect()
-}
-
 #[get("/admin")]
 async fn dashboard(app: App<'_>, view: PageContext, _admin: Admin) -> PageResult {
     let now = app.now();
@@ -88,6 +45,8 @@ async fn dashboard(app: App<'_>, view: PageContext, _admin: Admin) -> PageResult
     let revenue = last_days(now, reports::CHART_DAYS, &figures.revenue_per_day);
     let (today_count, today_cents) = figures.sales_today;
     let (month_count, month_cents) = figures.sales_in_chart;
+    let formats = view.formats();
+    let money = |cents| formats.money(cents);
     Ok(view
         .render(
             "admin/dashboard",
@@ -99,16 +58,16 @@ async fn dashboard(app: App<'_>, view: PageContext, _admin: Admin) -> PageResult
                 },
                 "signups_chart": bar_chart(&days, |n| n.to_string()),
                 "signups_30d": days.iter().map(|(_, n)| n).sum::<i64>(),
-                "recent": figures.recent_signups.iter().map(user_json).collect::<Vec<_>>(),
+                "recent": figures.recent_signups.iter().map(|u| view::User::new(u, &formats)).collect::<Vec<_>>(),
                 "sales": {
                     "today_count": today_count,
                     "today_cents": today_cents,
-                    "today": super::shop::money(today_cents),
+                    "today": money(today_cents),
                     "month_count": month_count,
                     "month_cents": month_cents,
-                    "month": super::shop::money(month_cents),
+                    "month": money(month_cents),
                 },
-                "revenue_chart": bar_chart(&revenue, super::shop::money),
+                "revenue_chart": bar_chart(&revenue, money),
             }),
         )
         .into())
@@ -203,7 +162,9 @@ async fn user_list(
         sort: sort_order.as_str().to_owned(),
         per_page: paging.per_page,
     };
-    let (pages, links) = page_links(paging.page, total, paging.per_page);
+    let pagination = Pagination::new(paging.page, total, paging.per_page, |p| {
+        state.query(p, None)
+    });
     let column = |asc: UserSort, desc: UserSort| {
         let next = if sort_order == asc { desc } else { asc };
         let direction = if sort_order == asc {
@@ -221,41 +182,20 @@ async fn user_list(
         "created": column(UserSort::CreatedDesc, UserSort::Created),
         "last_login": column(UserSort::LastLoginDesc, UserSort::LastLogin),
     });
-    let links: Vec<Value> = links
-        .into_iter()
-        .map(|p| json!({ "number": p, "href": state.query(p, None), "current": p == paging.page }))
-        .collect();
+    let formats = view.formats();
     Ok(view
         .render(
             "admin/users",
             json!({
-                "users": rows.iter().map(user_json).collect::<Vec<_>>(),
+                "users": rows.iter().map(|u| view::User::new(u, &formats)).collect::<Vec<_>>(),
                 "total": total,
                 "total_capped": total >= USER_COUNT_CAP,
-                "page": paging.page,
-                "pages": pages,
-                "links": links,
-                "prev": (paging.page > 1).then(|| state.query(paging.page - 1, None)),
-                "next": (paging.page < pages).then(|| state.query(paging.page + 1, None)),
+                "pagination": pagination,
                 "columns": columns,
                 "state": state,
             }),
         )
         .into())
-}
-
-fn event_json(event: &AuditEvent) -> Value {
-    json!({
-        "id": event.id,
-        "at": display_time(event.at),
-        "actor_id": event.actor_id,
-        "actor_name": event.actor_name,
-        "action": event.action,
-        "target_user_id": event.target_user_id,
-        "target": event.target,
-        "ip": event.ip,
-        "detail": event.detail,
-    })
 }
 
 async fn render_user(
@@ -283,13 +223,14 @@ async fn render_user(
             json!({}),
         )
     });
+    let formats = view.formats();
     Ok(view.render_status(
         status,
         "admin/user",
         json!({
-            "user": user_json(&user),
-            "sessions": session_rows.iter().map(|s| session_json(s, None)).collect::<Vec<_>>(),
-            "events": events.iter().map(event_json).collect::<Vec<_>>(),
+            "user": view::User::new(&user, &formats),
+            "sessions": session_rows.iter().map(|s| view::Session::new(s, None, &formats)).collect::<Vec<_>>(),
+            "events": events.iter().map(|e| view::Event::new(e, &formats)).collect::<Vec<_>>(),
             "values": values,
             "errors": errors,
         }),
@@ -414,7 +355,10 @@ async fn user_delete_confirm(
 ) -> PageResult {
     let user = user_service::get(&app, id).await?;
     Ok(view
-        .render("admin/user_delete", json!({ "user": user_json(&user) }))
+        .render(
+            "admin/user_delete",
+            json!({ "user": view::User::new(&user, &view.formats()) }),
+        )
         .into())
 }
 
@@ -481,7 +425,6 @@ async fn audit_log(
     };
     let (events, total) =
         reports::audit_log(&app, &filter, paging.per_page, paging.offset()).await?;
-    let (pages, links) = page_links(paging.page, total, paging.per_page);
     let state = json!({
         "actor": actor.unwrap_or_default(),
         "action": action.unwrap_or_default(),
@@ -495,19 +438,14 @@ async fn audit_log(
         state["from"].as_str().unwrap_or(""),
         state["to"].as_str().unwrap_or(""),
     );
-    let links: Vec<Value> = links
-        .into_iter()
-        .map(|p| json!({ "number": p, "href": format!("?{base}&page={p}"), "current": p == paging.page }))
-        .collect();
+    let formats = view.formats();
     Ok(view
         .render(
             "admin/audit",
             json!({
-                "events": events.iter().map(event_json).collect::<Vec<_>>(),
+                "events": events.iter().map(|e| view::Event::new(e, &formats)).collect::<Vec<_>>(),
                 "total": total,
-                "page": paging.page,
-                "pages": pages,
-                "links": links,
+                "pagination": Pagination::new(paging.page, total, paging.per_page, |p| format!("?{base}&page={p}")),
                 "state": state,
                 "actions": crate::audit::action::ALL,
             }),

@@ -7,15 +7,14 @@ use rocket::{Route, get, post, routes};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::shop::{money, pagination, product_json, sale_json};
-use super::{PageContext, PageError, PageResult, Reply, errors_map, query_value, values};
+use super::view::{self, Pagination, amount_for_input, query_value};
+use super::{PageContext, PageError, PageResult, Reply, errors_map, values};
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{Admin, ClientMeta};
 use crate::db::sales::SaleFilter;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
-use crate::routes::api::Paging;
-use crate::routes::api::sales::parse_instant;
+use crate::routes::paging::{Paging, parse_instant};
 use crate::services::catalog::{self, ProductInput};
 use crate::services::sales;
 use crate::services::users as user_service;
@@ -48,14 +47,15 @@ async fn product_list(
     let (rows, total) =
         catalog::list(&app, Some(&q), false, paging.per_page, paging.offset()).await?;
     let base = format!("/admin/products?q={}&", query_value(&q));
+    let formats = view.formats();
     Ok(view
         .render(
             "admin/products",
             json!({
-                "products": rows.iter().map(product_json).collect::<Vec<_>>(),
+                "products": rows.iter().map(|p| view::Product::new(p, &formats)).collect::<Vec<_>>(),
                 "q": q,
                 "total": total,
-                "pagination": pagination(&base, paging.page, total, paging.per_page),
+                "pagination": Pagination::new(paging.page, total, paging.per_page, |p| format!("{base}page={p}")),
             }),
         )
         .into())
@@ -139,7 +139,7 @@ fn form_field_errors(errors: FieldErrors) -> Value {
 fn render_form(
     view: &PageContext,
     status: Status,
-    product: Option<Value>,
+    product: Option<view::Product>,
     values: Value,
     errors: Value,
 ) -> Reply {
@@ -211,14 +211,14 @@ async fn product_edit(app: App<'_>, view: PageContext, _admin: Admin, id: i64) -
         "sku": product.sku,
         "name": product.name,
         "description": product.description,
-        "price": money(product.price_cents),
+        "price": amount_for_input(product.price_cents),
         "stock": product.stock.to_string(),
         "is_active": product.is_active,
     });
     Ok(render_form(
         &view,
         Status::Ok,
-        Some(product_json(&product)),
+        Some(view::Product::new(&product, &view.formats())),
         values,
         json!({}),
     ))
@@ -242,7 +242,7 @@ async fn product_update(
         Err(Ok((status, errors))) => Ok(render_form(
             &view,
             status,
-            Some(product_json(&product)),
+            Some(view::Product::new(&product, &view.formats())),
             values(&*form),
             errors,
         )),
@@ -336,14 +336,15 @@ async fn sale_list(
         state["from"].as_str().unwrap_or(""),
         state["to"].as_str().unwrap_or("")
     );
+    let formats = view.formats();
     Ok(view
         .render(
             "admin/sales",
             json!({
-                "sales": rows.iter().map(sale_json).collect::<Vec<_>>(),
+                "sales": rows.iter().map(|s| view::Sale::new(s, &formats)).collect::<Vec<_>>(),
                 "total": total,
                 "state": state,
-                "pagination": pagination(&base, paging.page, total, paging.per_page),
+                "pagination": Pagination::new(paging.page, total, paging.per_page, |p| format!("{base}page={p}")),
             }),
         )
         .into())

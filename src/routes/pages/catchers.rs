@@ -32,7 +32,7 @@ pub fn login_redirect(request: &Request<'_>) -> Redirect {
     } else {
         "/account".to_owned()
     };
-    let encoded = super::query_value(&next);
+    let encoded = super::view::query_value(&next);
     Redirect::to(format!("/login?next={encoded}"))
 }
 

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod catchers;
 pub mod home;
 pub mod shop;
+pub mod view;
 
 use std::collections::BTreeMap;
 
@@ -63,6 +64,11 @@ impl<'r> FromRequest<'r> for PageContext {
 }
 
 impl PageContext {
+    /// How this viewer reads money and instants.
+    pub fn formats(&self) -> view::Formats {
+        view::Formats::default()
+    }
+
     /// Renders `name` with the layout's values plus the page's own.
     pub fn render(&self, name: &'static str, page: Value) -> Template {
         let mut context = match page {
@@ -72,15 +78,7 @@ impl PageContext {
         context.insert("csrf_token".into(), json!(self.csrf.as_str()));
         context.insert(
             "current_user".into(),
-            match &self.user {
-                Some(user) => json!({
-                    "id": user.user.id,
-                    "username": user.user.username,
-                    "first_name": user.user.first_name,
-                    "is_admin": user.user.is_admin(),
-                }),
-                None => Value::Null,
-            },
+            json!(self.user.as_ref().map(view::SignedIn::from)),
         );
         if let Some((kind, message)) = &self.flash {
             context.insert("flash".into(), json!({ "kind": kind, "message": message }));
@@ -205,36 +203,6 @@ fn escapes_are_whole(text: &str) -> bool {
                 .get(at + 1..at + 3)
                 .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
     })
-}
-
-/// Page links around `current`: first, last and a window of neighbours.
-pub fn page_links(current: i64, total: i64, per_page: i64) -> (i64, Vec<i64>) {
-    let pages = ((total + per_page - 1) / per_page).max(1);
-    let mut links: Vec<i64> = (current - 3..=current + 3)
-        .filter(|p| *p >= 1 && *p <= pages)
-        .collect();
-    if !links.contains(&1) {
-        links.insert(0, 1);
-    }
-    if !links.contains(&pages) {
-        links.push(pages);
-    }
-    (pages, links)
-}
-
-/// Percent-encodes text for a query-string value (space as `+`).
-pub fn query_value(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 /// Form values echoed back into a page (never passwords).

@@ -1,6 +1,7 @@
-//! What the API shows of stored rows. Built field by field from the models,
-//! so a column added to a table (a password hash, say) is never serialised
-//! by accident.
+//! What leaves the database of each stored row: the API answers with these
+//! projections, and the pages' views (`routes/pages/view`) are built from
+//! them, adding only formatting. Built field by field from the models, so a
+//! column added to a table (a password hash, say) is never shown by accident.
 
 use schemars::JsonSchema;
 use serde::Serialize;
