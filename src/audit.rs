@@ -32,6 +32,11 @@ pub mod action {
     pub const PRODUCT_UPDATE: &str = "product_update";
     pub const PRODUCT_DELETE: &str = "product_delete";
     pub const SALE_CREATE: &str = "sale_create";
+    pub const PASSWORD_RESET_REQUEST: &str = "password_reset_request";
+    pub const PASSWORD_RESET: &str = "password_reset";
+    pub const EMAIL_VERIFY_SENT: &str = "email_verify_sent";
+    pub const EMAIL_VERIFIED: &str = "email_verified";
+    pub const MAIL_RETRY: &str = "mail_retry";
 
     pub const ALL: &[&str] = &[
         SIGNUP,
@@ -54,6 +59,11 @@ pub mod action {
         PRODUCT_UPDATE,
         PRODUCT_DELETE,
         SALE_CREATE,
+        PASSWORD_RESET_REQUEST,
+        PASSWORD_RESET,
+        EMAIL_VERIFY_SENT,
+        EMAIL_VERIFIED,
+        MAIL_RETRY,
     ];
 }
 

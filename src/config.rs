@@ -39,6 +39,31 @@ pub struct AppConfig {
     /// Days audit events are kept before the sweeper deletes them; 0 keeps
     /// them for ever.
     pub audit_retention_days: i64,
+    /// Base of every link in a message (`https://shop.example.com`); links
+    /// never come from the request's `Host`, which a client controls.
+    pub public_url: String,
+    /// `From` of every message.
+    pub mail_from: String,
+    /// lettre's SMTP URL (`smtp://127.0.0.1:2525`, `smtps://user:pass@host`);
+    /// unset, messages are written as `.eml` files to `mail_dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_url: Option<String>,
+    pub mail_dir: String,
+    /// Attempts before a message is given up (shown on `/admin/mail`).
+    pub mail_max_attempts: i64,
+    /// Seconds before the first retry; each later one waits twice as long.
+    pub mail_retry_base: i64,
+    /// How often the in-process sender looks for due messages
+    /// (milliseconds); 0 runs no sender in this process.
+    pub mail_poll_interval_ms: u64,
+    /// Lifetimes of the tokens in links, in seconds.
+    pub password_reset_ttl: i64,
+    pub email_verify_ttl: i64,
+    /// Reset links sent per account within `login_account_window`, beyond
+    /// which requests are dropped without telling the caller.
+    pub password_reset_max_per_account: i64,
+    /// When set, an account logs in only once its address is verified.
+    pub require_verified_email: bool,
 }
 
 impl Default for AppConfig {
@@ -58,6 +83,17 @@ impl Default for AppConfig {
             max_per_page: 100,
             max_page: 10_000,
             audit_retention_days: 365,
+            public_url: "http://127.0.0.1:8000".to_owned(),
+            mail_from: "Portero <portero@localhost>".to_owned(),
+            smtp_url: None,
+            mail_dir: "data/mail".to_owned(),
+            mail_max_attempts: 8,
+            mail_retry_base: 30,
+            mail_poll_interval_ms: 2_000,
+            password_reset_ttl: 30 * 60,
+            email_verify_ttl: 48 * 60 * 60,
+            password_reset_max_per_account: 3,
+            require_verified_email: false,
         }
     }
 }
@@ -156,7 +192,8 @@ pub fn load_dotenv() -> Result<Option<std::path::PathBuf>, String> {
 /// key that cannot and why.
 pub fn validate(figment: &Figment) -> Result<(), String> {
     rocket::Config::try_from(figment).map_err(|e| describe(&e))?;
-    AppConfig::from_figment(figment).map_err(|e| describe(&e))?;
+    let config = AppConfig::from_figment(figment).map_err(|e| describe(&e))?;
+    crate::mail::check_settings(&config)?;
     database_settings(figment)?;
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod headers;
+pub mod mail;
 pub mod problem;
 pub mod routes;
 pub mod secret_key;
@@ -79,6 +80,18 @@ pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
                         rocket::tokio::time::sleep(SWEEP_INTERVAL).await;
                     }
                 });
+            })
+        }))
+        .attach(AdHoc::on_liftoff("mail sender", |rocket| {
+            Box::pin(async move {
+                if let (Some(db), Some(state)) = (Db::fetch(rocket), rocket.state::<AppState>()) {
+                    mail::sender::spawn(
+                        (**db).clone(),
+                        state.config.clone(),
+                        state.clock.clone(),
+                        state.mail.wake_handle(),
+                    );
+                }
             })
         }))
         .manage(state)

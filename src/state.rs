@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::config::AppConfig;
 use crate::db::{AppConn, AppPool, AppTx, Db};
 use crate::error::AppResult;
+use crate::mail::Mailer;
 
 /// Everything a service call needs besides its input.
 pub struct AppState {
@@ -18,17 +19,20 @@ pub struct AppState {
     pub clock: Clock,
     pub hasher: PasswordHasher,
     pub sessions: Sessions,
+    pub mail: Mailer,
 }
 
 impl AppState {
     pub fn new(config: AppConfig, clock: Clock) -> Result<Self, String> {
         let hasher = PasswordHasher::new(&config)?;
         let sessions = Sessions::new(config.clone(), clock.clone());
+        let mail = Mailer::new(&config)?;
         Ok(AppState {
             config,
             clock,
             hasher,
             sessions,
+            mail,
         })
     }
 }

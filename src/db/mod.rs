@@ -9,7 +9,9 @@
 pub mod audit;
 mod conn;
 mod filter;
+pub mod link_tokens;
 pub mod migrations;
+pub mod outbox;
 mod postgres;
 pub mod products;
 pub mod sales;

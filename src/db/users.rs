@@ -253,6 +253,25 @@ pub async fn replace_password_hash(
     Ok(affected > 0)
 }
 
+/// Sets a new password hash whatever the old one was (a reset by link).
+pub async fn set_password_hash(
+    conn: &mut AppConn,
+    id: i64,
+    hash: &str,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    on_conn!(conn, |c| sqlx::query(
+        "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(hash)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn record_login(conn: &mut AppConn, id: i64, now: OffsetDateTime) -> AppResult<()> {
     on_conn!(conn, |c| sqlx::query(
         "UPDATE users SET last_login_at = $2 WHERE id = $1"

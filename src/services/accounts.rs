@@ -21,6 +21,8 @@ use crate::domain::{
     Email, FieldErrors, OptionalText, Password, PasswordContext, PersonName, Phone, Role, Username,
 };
 use crate::error::{AppError, AppResult};
+use crate::mail::Kind;
+use crate::services::recovery;
 use crate::state::App;
 
 /// Longest postal address kept.
@@ -126,7 +128,10 @@ pub async fn sign_up(
     let now = app.now();
     let mut tx = app.begin().await?;
     let user = users::insert(&mut tx, &new_user, now).await?;
-    open_session(app, tx, cookies, client, user, action::SIGNUP, now).await
+    recovery::queue_verification(app, &mut tx, &user, now).await?;
+    let user = open_session(app, tx, cookies, client, user, action::SIGNUP, now).await?;
+    app.state.mail.wake();
+    Ok(user)
 }
 
 /// Login: checks the name and password (throttled), then, in one
@@ -323,11 +328,24 @@ pub fn validate_profile(input: &ProfileInput) -> Result<UserChanges, FieldErrors
 }
 
 /// Updates the caller's own profile.
+///
+/// A new e-mail address is unverified until the link sent to it is used,
+/// and the old address is told of the change.
 pub async fn update_profile(app: &App<'_>, actor: &Actor, input: &ProfileInput) -> AppResult<User> {
-    let changes = validate_profile(input)?;
+    let mut changes = validate_profile(input)?;
     let id = actor.account_id()?;
     let now = app.now();
     let mut tx = app.begin().await?;
+    let before = users::find_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let email_changed = changes
+        .email
+        .as_ref()
+        .is_some_and(|email| *email != before.email);
+    if email_changed {
+        changes.email_verified = Some(false);
+    }
     let user = users::update(&mut tx, id, &changes, now)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -335,8 +353,39 @@ pub async fn update_profile(app: &App<'_>, actor: &Actor, input: &ProfileInput) 
         .target(&user)
         .record(&mut tx, now)
         .await?;
+    if email_changed {
+        announce_new_address(app, &mut tx, &before, &user, now).await?;
+    }
     tx.commit().await?;
+    if email_changed {
+        app.state.mail.wake();
+    }
     Ok(user)
+}
+
+/// After a change of address, in its transaction: a verification link to
+/// the new address (unless already marked verified) and a notice to the
+/// old one.
+pub(crate) async fn announce_new_address(
+    app: &App<'_>,
+    tx: &mut AppTx,
+    before: &User,
+    after: &User,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    if after.email_verified_at.is_none() {
+        recovery::queue_verification(app, tx, after, now).await?;
+    }
+    recovery::queue_notice(
+        app,
+        tx,
+        Kind::EmailChanged,
+        after,
+        &before.email,
+        &[("new_email", after.email.as_str())],
+        now,
+    )
+    .await
 }
 
 /// Changes the caller's password after checking the current one, and ends
@@ -405,7 +454,19 @@ pub async fn change_password(
         .detail(format!("other sessions revoked: {revoked}"))
         .record(&mut tx, now)
         .await?;
+    let user = &stored.user;
+    recovery::queue_notice(
+        app,
+        &mut tx,
+        Kind::PasswordChanged,
+        user,
+        &user.email,
+        &[],
+        now,
+    )
+    .await?;
     tx.commit().await?;
+    app.state.mail.wake();
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use time::Duration;
 
 use crate::clock::Clock;
 use crate::config::AppConfig;
-use crate::db::{AppConn, AppPool, audit, sessions, throttle};
+use crate::db::{AppConn, AppPool, audit, link_tokens, sessions, throttle};
 use crate::error::AppResult;
 
 /// Audit events deleted per statement: each batch holds the write lock
@@ -28,6 +28,9 @@ pub async fn sweep(pool: &AppPool, config: &AppConfig, clock: &Clock) {
     let idle_cutoff = now - Duration::seconds(config.session_idle_timeout);
     if let Err(error) = sessions::purge_expired(&mut conn, now, idle_cutoff).await {
         tracing::warn!(?error, "session sweep failed");
+    }
+    if let Err(error) = link_tokens::purge_expired(&mut conn, now).await {
+        tracing::warn!(?error, "link-token sweep failed");
     }
     let window = now - Duration::seconds(config.login_account_window.max(config.login_ip_window));
     if let Err(error) = throttle::purge_before(&mut conn, window).await {

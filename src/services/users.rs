@@ -119,6 +119,15 @@ pub async fn update(
     if (role_changed && target.is_admin()) || deactivated {
         keep_an_admin(&admins, &target)?;
     }
+    // A new address is unverified until its link is used, unless the
+    // administrator marks it verified by hand in the same change.
+    let email_changed = changes
+        .email
+        .as_ref()
+        .is_some_and(|email| *email != target.email);
+    if email_changed && changes.email_verified != Some(true) {
+        changes.email_verified = Some(false);
+    }
     let updated = users::update(&mut tx, id, &changes, now)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -153,7 +162,13 @@ pub async fn update(
     if profile_changed.contains(&true) {
         event(action::USER_UPDATE).record(&mut tx, now).await?;
     }
+    if email_changed {
+        accounts::announce_new_address(app, &mut tx, &target, &updated, now).await?;
+    }
     tx.commit().await?;
+    if email_changed {
+        app.state.mail.wake();
+    }
     Ok(updated)
 }
 

@@ -8,6 +8,7 @@ mod cli;
 mod pages;
 mod race;
 mod shop;
+mod smtp;
 mod sql;
 
 pub use accounts::*;
@@ -15,6 +16,7 @@ pub use cli::*;
 pub use pages::*;
 pub use race::*;
 pub use shop::*;
+pub use smtp::*;
 pub use sql::*;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -134,6 +136,13 @@ pub fn test_figment(url: &str) -> Figment {
         .merge(Serialized::default("log_level", "off"))
         .merge(Serialized::default("argon2_memory_kib", 1024))
         .merge(Serialized::default("argon2_iterations", 1))
+        // No background mail sender unless a test starts one; .eml files, if
+        // any, go to a temporary folder rather than the working copy.
+        .merge(Serialized::default("mail_poll_interval_ms", 0))
+        .merge(Serialized::default(
+            "mail_dir",
+            std::env::temp_dir().join("portero-test-mail"),
+        ))
 }
 
 pub async fn spawn_app() -> TestApp {

@@ -39,6 +39,8 @@ mod edges_api;
 mod edges_csrf;
 mod edges_email;
 mod edges_next;
+// E-mail: outbox, SMTP sender, links and notices (issue 14).
+mod mail_outbox;
 // Deployment (issue 12): the binary as a platform starts it.
 mod platform;
 mod postgres_tls;
