@@ -45,6 +45,13 @@ enum Command {
         #[arg(long)]
         password: Option<String>,
     },
+    /// Print a one-time password-reset link for a user (valid for
+    /// password_reset_ttl seconds; older links of the account stop working).
+    /// For an operator locked out of the only admin account, with no mail set up.
+    ResetLink {
+        #[arg(long)]
+        username: String,
+    },
     /// Fill the database with demo users (and products and sales).
     SeedDemo {
         /// How many demo users (user0000001 …) to create.
@@ -77,6 +84,7 @@ pub fn run() -> ExitCode {
                 password,
             } => block_on(create_admin(username, email, password)),
             Command::SeedDemo { users, products } => block_on(seed_demo(users, products)),
+            Command::ResetLink { username } => block_on(reset_link(username)),
         }
     });
     match result {
@@ -196,4 +204,25 @@ async fn create_admin(
     .await;
     pool.shutdown().await;
     result.map(|message| println!("{message}"))
+}
+
+async fn reset_link(username: String) -> Result<(), String> {
+    let (pool, app_config) = open_database().await?;
+    let state = AppState::new(app_config, Clock::default())?;
+    let app = App {
+        db: &pool,
+        state: &state,
+    };
+    let result = crate::services::recovery::reset_link_for(&app, username.trim()).await;
+    pool.shutdown().await;
+    match result {
+        Ok(link) => {
+            println!("{link}");
+            Ok(())
+        }
+        Err(crate::error::AppError::NotFound) => {
+            Err(format!("portero: no user is named {:?}", username.trim()))
+        }
+        Err(error) => Err(format!("portero: {error}")),
+    }
 }

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod housekeeping;
+pub mod mail_queue;
 pub mod recovery;
 pub mod reports;
 pub mod sales;

@@ -40,7 +40,9 @@ mod edges_csrf;
 mod edges_email;
 mod edges_next;
 // E-mail: outbox, SMTP sender, links and notices (issue 14).
+mod mail_links;
 mod mail_outbox;
+mod mail_pages;
 // Deployment (issue 12): the binary as a platform starts it.
 mod platform;
 mod postgres_tls;

@@ -2,6 +2,7 @@
 //! rocket_okapi derives from these handlers.
 
 mod auth;
+mod mail;
 mod me;
 mod method;
 mod products;
@@ -166,6 +167,9 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         ("/users", users::routes(&settings)),
         ("/products", products::routes(&settings)),
         ("/sales", sales::routes(&settings)),
+        ("/auth", mail::auth_routes(&settings)),
+        ("/me", mail::me_routes(&settings)),
+        ("/users", mail::user_routes(&settings)),
     ];
     let mut rocket = rocket;
     let mut specs = Vec::new();

@@ -4,9 +4,11 @@
 pub mod account;
 pub mod admin;
 pub mod admin_catalog;
+pub mod admin_mail;
 pub mod auth;
 pub mod catchers;
 pub mod home;
+pub mod mail;
 pub mod shop;
 pub mod view;
 
@@ -35,6 +37,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(admin::routes());
     routes.extend(admin_catalog::routes());
     routes.extend(shop::routes());
+    routes.extend(mail::routes());
+    routes.extend(admin_mail::routes());
     routes
 }
 
