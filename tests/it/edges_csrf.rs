@@ -19,6 +19,8 @@ async fn fingerprint(admin: &TestApp) -> Value {
         "sales",
         "audit_events",
         "login_failures",
+        "mail_outbox",
+        "link_tokens",
     ] {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         let count = match admin.pool() {
@@ -66,6 +68,8 @@ fn concrete(path: &str, targets: &Targets) -> String {
             "<id>" if path.starts_with("/admin/users/") => targets.user.to_string(),
             "<id>" if path.starts_with("/admin/products/") => targets.product.to_string(),
             "<id>" if path.starts_with("/account/sessions/") => targets.own_session.to_string(),
+            // Any message: the token is checked before the id is looked up.
+            "<id>" if path.starts_with("/admin/mail/") => "1".to_owned(),
             "<session_id>" => targets.user_session.to_string(),
             dynamic if dynamic.starts_with('<') => {
                 panic!("no test value for {dynamic} in {path}: extend `concrete`")
