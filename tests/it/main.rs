@@ -21,6 +21,7 @@ mod catalog;
 mod sales;
 mod sales_concurrency;
 mod seed;
+mod shop_cart;
 
 // Every operation one transaction; rules under concurrency (issue 11).
 mod concurrency;
