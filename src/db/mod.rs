@@ -14,6 +14,7 @@ pub mod migrations;
 mod postgres;
 pub mod products;
 pub mod sales;
+pub mod search;
 pub mod secret_key;
 pub mod sessions;
 pub mod throttle;
