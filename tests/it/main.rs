@@ -23,6 +23,7 @@ mod sales_concurrency;
 mod seed;
 
 // Issue 16, the administrator's half: command line, admin pages.
+mod admin_bulk;
 mod cli_admin;
 
 // Every operation one transaction; rules under concurrency (issue 11).
