@@ -6,6 +6,7 @@ pub mod admin;
 pub mod admin_catalog;
 pub mod admin_users;
 pub mod auth;
+pub mod cart;
 pub mod catchers;
 pub mod home;
 pub mod shop;
@@ -37,6 +38,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(admin_catalog::routes());
     routes.extend(admin_users::routes());
     routes.extend(shop::routes());
+    routes.extend(cart::routes());
     routes
 }
 
