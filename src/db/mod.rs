@@ -7,6 +7,7 @@
 //! connection or, through [`AppTx`], one step of a transaction.
 
 pub mod audit;
+pub mod cart;
 mod conn;
 mod filter;
 pub mod migrations;
