@@ -48,3 +48,5 @@ mod edges_next;
 mod platform;
 mod postgres_tls;
 mod static_files;
+// Faults (issue 13): outages, full disks, shutdown, retries.
+mod faults_outage;
