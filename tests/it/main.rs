@@ -25,6 +25,7 @@ mod shop_cart;
 mod shop_search;
 
 // Issue 16, the administrator's half: command line, admin pages.
+mod admin_bulk;
 mod cli_admin;
 
 // Every operation one transaction; rules under concurrency (issue 11).
@@ -48,3 +49,6 @@ mod edges_next;
 mod platform;
 mod postgres_tls;
 mod static_files;
+// Faults (issue 13): outages, full disks, shutdown, retries.
+mod faults_disk;
+mod faults_outage;
