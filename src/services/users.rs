@@ -8,6 +8,7 @@
 
 use crate::actor::Actor;
 use crate::audit::{Event, action};
+use crate::db::api_tokens;
 use crate::db::sessions::{self, SessionRecord};
 use crate::db::users::{self, User, UserChanges, UserFilter, UserSort};
 use crate::domain::{Role, Username};
@@ -124,6 +125,7 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     if role_changed || deactivated {
         sessions::delete_all_for_user(&mut tx, id, None).await?;
+        api_tokens::delete_all_for_user(&mut tx, id).await?;
     }
     let event = |name| Event::by(name, actor).target(&updated);
     if role_changed {
@@ -285,6 +287,7 @@ async fn promote(app: &App<'_>, actor: &Actor, id: i64) -> AppResult<User> {
         .await?
         .ok_or(AppError::NotFound)?;
     sessions::delete_all_for_user(&mut tx, id, None).await?;
+    api_tokens::delete_all_for_user(&mut tx, id).await?;
     Event::by(action::ROLE_CHANGE, actor)
         .target(&user)
         .detail(format!("{} -> admin (command line)", before.role()))

@@ -43,3 +43,5 @@ mod edges_next;
 mod platform;
 mod postgres_tls;
 mod static_files;
+// Bearer tokens and the strict API contract (issue 15).
+mod api_bearer;
