@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod create_admin;
 pub mod housekeeping;
 pub mod reports;
 pub mod sales;

@@ -22,6 +22,9 @@ mod sales;
 mod sales_concurrency;
 mod seed;
 
+// Issue 16, the administrator's half: command line, admin pages.
+mod cli_admin;
+
 // Every operation one transaction; rules under concurrency (issue 11).
 mod concurrency;
 mod unit_of_work;
