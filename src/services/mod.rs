@@ -7,6 +7,7 @@
 //! transaction begins. Reads take a connection with `app.acquire()`.
 
 pub mod accounts;
+pub mod cart;
 pub mod catalog;
 pub mod create_admin;
 pub mod housekeeping;

@@ -21,6 +21,7 @@ mod catalog;
 mod sales;
 mod sales_concurrency;
 mod seed;
+mod shop_cart;
 
 // Issue 16, the administrator's half: command line, admin pages.
 mod cli_admin;

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod admin_catalog;
 pub mod auth;
+pub mod cart;
 pub mod catchers;
 pub mod home;
 pub mod shop;
@@ -35,6 +36,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(admin::routes());
     routes.extend(admin_catalog::routes());
     routes.extend(shop::routes());
+    routes.extend(cart::routes());
     routes
 }
 
