@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use rocket_db_pools::Database;
 
 use crate::clock::Clock;
 use crate::config::{self, AppConfig};
@@ -134,11 +135,22 @@ fn block_on<F: std::future::Future<Output = Result<(), String>>>(future: F) -> R
         .block_on(future)
 }
 
+/// Serves until shut down, then closes the pool: only after the last
+/// in-flight request has finished (rocket_db_pools would close it when the
+/// grace period starts, failing those requests; see `db::AppPool`).
 fn serve() -> Result<(), String> {
     let rocket = crate::rocket()?;
-    rocket::execute(async move { rocket.launch().await })
-        .map(|_| ())
-        .map_err(|error| format!("portero: {error}"))
+    rocket::execute(async move {
+        let rocket = rocket.ignite().await?;
+        let pool = crate::db::Db::fetch(&rocket).map(|db| (**db).clone());
+        let served = rocket.launch().await;
+        if let Some(pool) = pool {
+            pool.shutdown().await;
+        }
+        served
+    })
+    .map(|_| ())
+    .map_err(|error| format!("portero: {error}"))
 }
 
 /// Opens the configured database and applies migrations.

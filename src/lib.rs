@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod headers;
+pub mod outage;
 pub mod problem;
 pub mod routes;
 pub mod secret_key;
@@ -61,6 +62,7 @@ pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
             rocket
         }))
         .attach(telemetry::RequestLog)
+        .attach(outage::RetryAfter)
         .attach(telemetry::liftoff_banner())
         .attach(headers::SecurityHeaders {
             hsts: app_config.https,

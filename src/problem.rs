@@ -53,7 +53,7 @@ impl Problem {
                 "The request body is not valid JSON for this endpoint (check field names and types)."
             }
             429 => "Too many attempts; wait and try again.",
-            503 => "The service is temporarily unavailable.",
+            503 => "The service is temporarily unavailable; retry after the Retry-After seconds.",
             _ => "The server could not complete the request.",
         };
         Problem::new(status, detail)
@@ -98,7 +98,7 @@ impl ApiError {
             },
             AppError::BadCredentials => Problem::new(status, "Wrong login or password."),
             AppError::Forbidden(why) => Problem::new(status, *why),
-            AppError::Throttled { .. } => Problem::for_status(status),
+            AppError::Throttled { .. } | AppError::Unavailable(_) => Problem::for_status(status),
             AppError::Unauthenticated | AppError::NotFound | AppError::Internal(_) => {
                 Problem::for_status(status)
             }
@@ -108,8 +108,14 @@ impl ApiError {
 
 impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        if let AppError::Internal(message) = &self.0 {
-            tracing::error!(path = %request.uri().path(), "internal error: {message}");
+        match &self.0 {
+            AppError::Internal(message) => {
+                tracing::error!(path = %request.uri().path(), "internal error: {message}");
+            }
+            AppError::Unavailable(message) => {
+                tracing::warn!(path = %request.uri().path(), "unavailable: {message}");
+            }
+            _ => {}
         }
         let mut response = problem_response(self.problem(), request)?;
         if let AppError::Throttled { retry_after } = self.0 {
@@ -159,7 +165,10 @@ impl OpenApiResponderInner for ApiError {
             ("422", "Invalid input; `errors` names the fields"),
             ("429", "Too many failed logins; see Retry-After"),
             ("500", "Unexpected server error"),
-            ("503", "Database unavailable"),
+            (
+                "503",
+                "Database unavailable (unreachable, busy or out of space); see Retry-After",
+            ),
         ] {
             let mut content = rocket_okapi::okapi::Map::new();
             content.insert(

@@ -49,3 +49,5 @@ mod postgres_tls;
 mod static_files;
 // Bearer tokens and the strict API contract (issue 15).
 mod api_bearer;
+// Faults (issue 13): outages, full disks, shutdown, retries.
+mod faults_outage;

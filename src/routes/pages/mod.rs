@@ -135,6 +135,10 @@ impl<'r> Responder<'r, 'static> for PageError {
                 tracing::error!(path = %request.uri().path(), "internal error: {message}");
                 (status, catchers::error_page(status, None)).respond_to(request)
             }
+            AppError::Unavailable(message) => {
+                tracing::warn!(path = %request.uri().path(), "unavailable: {message}");
+                (status, catchers::error_page(status, None)).respond_to(request)
+            }
             AppError::Forbidden(why) => {
                 (status, catchers::error_page(status, Some(why))).respond_to(request)
             }
