@@ -13,4 +13,5 @@ pub mod create_admin;
 pub mod housekeeping;
 pub mod reports;
 pub mod sales;
+pub mod user_bulk;
 pub mod users;

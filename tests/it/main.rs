@@ -24,6 +24,7 @@ mod seed;
 mod shop_cart;
 
 // Issue 16, the administrator's half: command line, admin pages.
+mod admin_bulk;
 mod cli_admin;
 
 // Every operation one transaction; rules under concurrency (issue 11).
@@ -50,4 +51,5 @@ mod static_files;
 // Bearer tokens and the strict API contract (issue 15).
 mod api_bearer;
 // Faults (issue 13): outages, full disks, shutdown, retries.
+mod faults_disk;
 mod faults_outage;
