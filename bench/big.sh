@@ -157,7 +157,7 @@ print(PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=Type.ID
     t0=$(date +%s.%N)
     portero "$url" seed-demo --users "$USERS" --products "$PRODUCTS" </dev/null >>"$WORK/$backend-setup.log" 2>&1
     t1=$(date +%s.%N)
-    echo "seed-demo --users $USERS --products $PRODUCTS: $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s wall ($(grep -o 'Seeding took.*' "$WORK/$backend-setup.log" || echo 'no timing printed'))"
+    echo "seed-demo --users $USERS --products $PRODUCTS: $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s wall ($(grep -o 'Made .* in [0-9.]* s' "$WORK/$backend-setup.log" || echo 'no timing printed'))"
   fi
   if [[ $backend == sqlite ]]; then
     echo "database file: $(du -sh "$WORK/portero.db" | cut -f1)"

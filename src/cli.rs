@@ -4,17 +4,24 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use rocket_db_pools::Database;
 
 use crate::clock::Clock;
 use crate::config::{self, AppConfig};
 use crate::db::{AppPool, PoolSettings};
 use crate::state::{App, AppState};
 
+/// Shown under every command's `--help`: which database it works on.
+const DATABASE_HELP: &str = "Database: DATABASE_URL (e.g. sqlite://data/portero.db or \
+postgres://user@host/db), else databases.portero.url in Rocket.toml; \
+default sqlite://data/portero.db. A .env file in the working directory is read first.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "portero",
     version,
-    about = "Portero: accounts, sessions, catalog and sales, as web pages and a JSON API"
+    about = "Portero: accounts, sessions, catalog and sales, as web pages and a JSON API",
+    after_help = DATABASE_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -25,23 +32,34 @@ pub struct Cli {
 enum Command {
     /// Serve the web application (the default). Configuration: Rocket.toml,
     /// ROCKET_* variables, DATABASE_URL and PORT.
+    #[command(after_help = DATABASE_HELP)]
     Serve,
     /// Apply the database migrations and exit; with --status, list the
     /// applied and pending migrations (version, description, applied at)
     /// and change nothing.
+    #[command(after_help = DATABASE_HELP)]
     Migrate {
         /// List applied and pending migrations instead of applying them.
         #[arg(long)]
         status: bool,
     },
-    /// Create an administrator, or promote an existing user of that name.
+    /// Create an administrator; for an existing user of that name, make it
+    /// an active administrator and apply the e-mail and password given.
+    /// Nothing changes (and nothing is logged) when it already is all that.
+    #[command(after_help = DATABASE_HELP)]
     CreateAdmin {
+        /// The username (3-32 of a-z 0-9 _ . -); an existing user of this
+        /// name is promoted.
         #[arg(long)]
         username: String,
+        /// The e-mail address: required for a new administrator; for an
+        /// existing user, their address becomes this one.
         #[arg(long)]
-        email: String,
+        email: Option<String>,
         /// The password (visible to other local users in `ps`: prefer
-        /// PORTERO_ADMIN_PASSWORD or the prompt).
+        /// PORTERO_ADMIN_PASSWORD or the prompt). A new administrator
+        /// without one is asked for it; an existing user keeps theirs
+        /// unless this or PORTERO_ADMIN_PASSWORD gives one.
         #[arg(long)]
         password: Option<String>,
     },
@@ -52,13 +70,17 @@ enum Command {
         #[arg(long)]
         username: String,
     },
-    /// Fill the database with demo users (and products and sales).
+    /// Fill the database with demo data: users, products and sales by those
+    /// users (one sale per ten users), then print what it made. Runs again
+    /// skip what exists.
+    #[command(after_help = DATABASE_HELP)]
     SeedDemo {
-        /// How many demo users (user0000001 …) to create.
+        /// How many demo users (user0000001 …, password demo-password).
         #[arg(long, default_value_t = 100)]
         users: u64,
-        /// How many demo products to create.
-        #[arg(long, default_value_t = 0)]
+        /// How many demo products (DEMO-00001 …); 0 makes no products and
+        /// no sales.
+        #[arg(long, default_value_t = 25)]
         products: u64,
     },
 }
@@ -121,11 +143,22 @@ fn block_on<F: std::future::Future<Output = Result<(), String>>>(future: F) -> R
         .block_on(future)
 }
 
+/// Serves until shut down, then closes the pool: only after the last
+/// in-flight request has finished (rocket_db_pools would close it when the
+/// grace period starts, failing those requests; see `db::AppPool`).
 fn serve() -> Result<(), String> {
     let rocket = crate::rocket()?;
-    rocket::execute(async move { rocket.launch().await })
-        .map(|_| ())
-        .map_err(|error| format!("portero: {error}"))
+    rocket::execute(async move {
+        let rocket = rocket.ignite().await?;
+        let pool = crate::db::Db::fetch(&rocket).map(|db| (**db).clone());
+        let served = rocket.launch().await;
+        if let Some(pool) = pool {
+            pool.shutdown().await;
+        }
+        served
+    })
+    .map(|_| ())
+    .map_err(|error| format!("portero: {error}"))
 }
 
 /// Opens the configured database and applies migrations.
@@ -164,18 +197,21 @@ async fn seed_demo(users: u64, products: u64) -> Result<(), String> {
     let (pool, config) = open_database().await?;
     let result = crate::seed::seed_demo(&pool, &config, users, products).await;
     pool.shutdown().await;
-    result
+    result.map(|_| ())
 }
 
-fn admin_password(flag: Option<String>) -> Result<String, String> {
-    if let Some(password) = flag {
-        return Ok(password);
-    }
-    if let Ok(password) = std::env::var("PORTERO_ADMIN_PASSWORD")
-        && !password.is_empty()
-    {
-        return Ok(password);
-    }
+/// The password given without asking: `--password`, else
+/// `PORTERO_ADMIN_PASSWORD`.
+fn given_password(flag: Option<String>) -> Option<String> {
+    flag.or_else(|| {
+        std::env::var("PORTERO_ADMIN_PASSWORD")
+            .ok()
+            .filter(|password| !password.is_empty())
+    })
+}
+
+/// Prompts twice, without echo.
+fn prompt_password() -> Result<String, String> {
     let first = rpassword::prompt_password("Password for the administrator: ").map_err(|e| {
         format!("portero: cannot read the password (use --password or PORTERO_ADMIN_PASSWORD): {e}")
     })?;
@@ -189,7 +225,7 @@ fn admin_password(flag: Option<String>) -> Result<String, String> {
 
 async fn create_admin(
     username: String,
-    email: String,
+    email: Option<String>,
     password: Option<String>,
 ) -> Result<(), String> {
     let (pool, app_config) = open_database().await?;
@@ -198,10 +234,13 @@ async fn create_admin(
         db: &pool,
         state: &state,
     };
-    let result = crate::services::users::create_admin_from_cli(&app, &username, &email, || {
-        admin_password(password)
-    })
-    .await;
+    let request = crate::services::create_admin::AdminRequest {
+        username: &username,
+        email: email.as_deref(),
+        password: given_password(password),
+    };
+    let result =
+        crate::services::create_admin::create_admin_from_cli(&app, request, prompt_password).await;
     pool.shutdown().await;
     result.map(|message| println!("{message}"))
 }

@@ -221,7 +221,10 @@ pub fn database_settings(figment: &Figment) -> Result<rocket_db_pools::Config, S
 fn with_pool_defaults(figment: Figment) -> Figment {
     figment
         .join(Serialized::default("databases.portero.max_connections", 16))
-        .join(Serialized::default("databases.portero.connect_timeout", 5))
+        .join(Serialized::default(
+            "databases.portero.connect_timeout",
+            crate::db::DEFAULT_ACQUIRE_TIMEOUT.as_secs(),
+        ))
 }
 
 /// One line naming every key that failed and why, as the operator set it:

@@ -26,6 +26,10 @@ pub enum AppError {
     /// Too many failed logins; retry after this many seconds.
     #[error("too many attempts")]
     Throttled { retry_after: i64 },
+    /// The database cannot serve for now (unreachable, pool exhausted, disk
+    /// full): 503 with `Retry-After`. The message goes to the log only.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// Anything unexpected. The message goes to the log, never to the client.
     #[error("internal error: {0}")]
     Internal(String),
@@ -52,6 +56,7 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::NotFound => 404,
             AppError::Throttled { .. } => 429,
+            AppError::Unavailable(_) => 503,
             AppError::Internal(_) => 500,
         }
     }
@@ -59,7 +64,11 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        AppError::Internal(format!("database: {error}"))
+        if crate::db::is_unavailable(&error) {
+            AppError::Unavailable(format!("database: {error}"))
+        } else {
+            AppError::Internal(format!("database: {error}"))
+        }
     }
 }
 

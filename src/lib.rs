@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod headers;
 pub mod mail;
+pub mod outage;
 pub mod problem;
 pub mod routes;
 pub mod secret_key;
@@ -62,6 +63,7 @@ pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
             rocket
         }))
         .attach(telemetry::RequestLog)
+        .attach(outage::RetryAfter)
         .attach(telemetry::liftoff_banner())
         .attach(headers::SecurityHeaders {
             hsts: app_config.https,

@@ -11,6 +11,7 @@ use rocket_okapi::response::OpenApiResponderInner;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::auth::guards::bearer_of;
 use crate::domain::FieldError;
 use crate::error::AppError;
 
@@ -42,7 +43,7 @@ impl Problem {
     pub fn for_status(status: Status) -> Self {
         let detail = match status.code {
             400 => "The request could not be parsed.",
-            401 => "Log in first: this needs a valid session cookie.",
+            401 => "Log in first: this needs a valid session cookie or bearer token.",
             403 => "You are not allowed to do this.",
             404 => "There is nothing at this address.",
             405 => "This method is not allowed here.",
@@ -52,7 +53,7 @@ impl Problem {
                 "The request body is not valid JSON for this endpoint (check field names and types)."
             }
             429 => "Too many attempts; wait and try again.",
-            503 => "The service is temporarily unavailable.",
+            503 => "The service is temporarily unavailable; retry after the Retry-After seconds.",
             _ => "The server could not complete the request.",
         };
         Problem::new(status, detail)
@@ -97,7 +98,7 @@ impl ApiError {
             },
             AppError::BadCredentials => Problem::new(status, "Wrong login or password."),
             AppError::Forbidden(why) => Problem::new(status, *why),
-            AppError::Throttled { .. } => Problem::for_status(status),
+            AppError::Throttled { .. } | AppError::Unavailable(_) => Problem::for_status(status),
             AppError::Unauthenticated | AppError::NotFound | AppError::Internal(_) => {
                 Problem::for_status(status)
             }
@@ -107,8 +108,14 @@ impl ApiError {
 
 impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        if let AppError::Internal(message) = &self.0 {
-            tracing::error!(path = %request.uri().path(), "internal error: {message}");
+        match &self.0 {
+            AppError::Internal(message) => {
+                tracing::error!(path = %request.uri().path(), "internal error: {message}");
+            }
+            AppError::Unavailable(message) => {
+                tracing::warn!(path = %request.uri().path(), "unavailable: {message}");
+            }
+            _ => {}
         }
         let mut response = problem_response(self.problem(), request)?;
         if let AppError::Throttled { retry_after } = self.0 {
@@ -118,13 +125,24 @@ impl<'r> Responder<'r, 'static> for ApiError {
     }
 }
 
-/// Serialises a problem with its content type and status.
+/// Serialises a problem with its content type and status. A 401 names
+/// the scheme to authenticate with (RFC 9110 §11.6.1, RFC 6750 §3), and
+/// says `invalid_token` when the request's bearer token was refused.
 pub fn problem_response(problem: Problem, request: &Request<'_>) -> response::Result<'static> {
     let status = Status::from_code(problem.status).unwrap_or(Status::InternalServerError);
-    Response::build_from(Json(problem).respond_to(request)?)
+    let mut response = Response::build_from(Json(problem).respond_to(request)?);
+    response
         .status(status)
-        .header(ContentType::new("application", "problem+json"))
-        .ok()
+        .header(ContentType::new("application", "problem+json"));
+    if status == Status::Unauthorized {
+        let challenge = if bearer_of(request).is_some() {
+            r#"Bearer realm="portero", error="invalid_token""#
+        } else {
+            r#"Bearer realm="portero""#
+        };
+        response.header(Header::new("WWW-Authenticate", challenge));
+    }
+    response.ok()
 }
 
 /// The error statuses every API operation may answer with.
@@ -147,7 +165,10 @@ impl OpenApiResponderInner for ApiError {
             ("422", "Invalid input; `errors` names the fields"),
             ("429", "Too many failed logins; see Retry-After"),
             ("500", "Unexpected server error"),
-            ("503", "Database unavailable"),
+            (
+                "503",
+                "Database unavailable (unreachable, busy or out of space); see Retry-After",
+            ),
         ] {
             let mut content = rocket_okapi::okapi::Map::new();
             content.insert(
@@ -175,6 +196,12 @@ impl OpenApiResponderInner for ApiError {
 pub fn api_default(status: Status, request: &Request<'_>) -> ProblemResponse {
     if let Some(detail) = request.local_cache(|| BodyError(None)).0.clone() {
         return ProblemResponse(Problem::new(status, detail));
+    }
+    if status == Status::Unauthorized && bearer_of(request).is_some() {
+        return ProblemResponse(Problem::new(
+            status,
+            "The bearer token is not valid: unknown, expired or revoked.",
+        ));
     }
     ProblemResponse(Problem::for_status(status))
 }

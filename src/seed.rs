@@ -77,18 +77,113 @@ const BATCH: u64 = 1_000;
 /// Statements per transaction.
 const BATCHES_PER_TX: u64 = 20;
 
+/// What one `seed-demo` run made (zero for a phase it skipped).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Made {
+    pub users: u64,
+    pub products: u64,
+    pub sales: u64,
+    pub units: i64,
+}
+
+impl Made {
+    /// The closing line: what exists now that did not before.
+    pub fn describe(&self, seconds: f64) -> String {
+        if *self == Made::default() {
+            return format!("Nothing new made ({seconds:.1} s).");
+        }
+        let mut line = format!(
+            "Made {} demo users, {} products and {} sales ({} units sold) in {seconds:.1} s.",
+            thousands(self.users),
+            thousands(self.products),
+            thousands(self.sales),
+            thousands(self.units.max(0) as u64),
+        );
+        if self.users > 0 {
+            line.push_str(&format!(
+                " Demo users log in as user0000001 … with the password {DEMO_PASSWORD}."
+            ));
+        }
+        line
+    }
+}
+
 /// `seed-demo`: `users` demo users, then `products` products and sales.
 pub async fn seed_demo(
     pool: &AppPool,
     config: &AppConfig,
     users: u64,
     products: u64,
-) -> Result<(), String> {
+) -> Result<Made, String> {
     let started = Instant::now();
-    seed_users(pool, config, users).await?;
-    seed_catalog(pool, products, users).await?;
-    println!("Seeding took {:.1} s.", started.elapsed().as_secs_f64());
-    Ok(())
+    let made_users = seed_users(pool, config, users).await?;
+    let (made_products, sales, units) = seed_catalog(pool, products, users).await?;
+    let made = Made {
+        users: made_users,
+        products: made_products,
+        sales,
+        units,
+    };
+    println!("{}", made.describe(started.elapsed().as_secs_f64()));
+    Ok(made)
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// A rate in at most six characters: `950`, `12k`, `3M`.
+fn compact(rate: f64) -> String {
+    let rate = if rate.is_finite() && rate > 0.0 {
+        rate.round() as u64
+    } else {
+        0
+    };
+    match rate {
+        0..10_000 => rate.to_string(),
+        10_000..10_000_000 => format!("{}k", rate / 1_000),
+        _ => format!("{}M", (rate / 1_000_000).min(99_999)),
+    }
+}
+
+/// A progress bar for one phase of the seeding, on standard error (hidden
+/// when that is not a terminal). At most 79 columns whatever the counts
+/// (up to 9,999,999): a label of 8, a bar of 30, counts with separators and
+/// a short whole-number rate; indicatif's own `{per_sec}` prints four
+/// decimals and wrapped on 80 columns.
+pub fn phase_bar(len: u64, label: &'static str) -> ProgressBar {
+    phase_bar_on(len, label, indicatif::ProgressDrawTarget::stderr())
+}
+
+fn phase_bar_on(
+    len: u64,
+    label: &'static str,
+    target: indicatif::ProgressDrawTarget,
+) -> ProgressBar {
+    let style = ProgressStyle::with_template(
+        "{prefix:>8} [{bar:30}] {human_pos:>9}/{human_len:<9} {rate:>8} {eta:>4}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .with_key(
+        "rate",
+        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{}/s", compact(state.per_sec()));
+        },
+    )
+    .progress_chars("=> ");
+    let bar = ProgressBar::with_draw_target(Some(len), target);
+    bar.set_style(style);
+    bar.set_prefix(label);
+    bar
 }
 
 async fn count_demo_users(pool: &AppPool) -> Result<i64, sqlx::Error> {
@@ -100,16 +195,17 @@ async fn count_demo_users(pool: &AppPool) -> Result<i64, sqlx::Error> {
     .await)
 }
 
-async fn seed_users(pool: &AppPool, config: &AppConfig, users: u64) -> Result<(), String> {
+/// Inserts the demo users; returns how many it made (0 when they exist).
+async fn seed_users(pool: &AppPool, config: &AppConfig, users: u64) -> Result<u64, String> {
     if users == 0 {
-        return Ok(());
+        return Ok(0);
     }
     if users > 9_999_999 {
         return Err("portero: at most 9,999,999 demo users (seven-digit names)".into());
     }
     if count_demo_users(pool).await.map_err(|e| e.to_string())? > 0 {
         println!("Demo users already exist (user0000001 is taken); skipping users.");
-        return Ok(());
+        return Ok(0);
     }
     let params = argon2::Params::new(
         config.argon2_memory_kib,
@@ -124,12 +220,7 @@ async fn seed_users(pool: &AppPool, config: &AppConfig, users: u64) -> Result<()
         .unwrap_or_else(|_| OffsetDateTime::now_utc());
     // Sign-up dates spread over the last two years, oldest first.
     let span = Duration::days(730).whole_seconds();
-    let progress = ProgressBar::new(users);
-    progress.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} users ({per_sec}, {eta} left)")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let started = Instant::now();
+    let progress = phase_bar(users, "users");
     let mut next = 1;
     while next <= users {
         let tx_end = (next + BATCH * BATCHES_PER_TX - 1).min(users);
@@ -173,11 +264,7 @@ async fn seed_users(pool: &AppPool, config: &AppConfig, users: u64) -> Result<()
         next = tx_end + 1;
     }
     progress.finish_and_clear();
-    println!(
-        "Created {users} demo users in {:.1} s (password: {DEMO_PASSWORD}).",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
+    Ok(users)
 }
 
 /// A multi-row INSERT. SQLite gets plain `?` placeholders: it resolves
@@ -257,11 +344,15 @@ const NOUNS: &[&str] = &[
     "Watch",
 ];
 
-/// Demo products (`DEMO-00001` …) and random sales by demo users. Sales are
-/// generated first so that each product's stock is what remains after them.
-pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(), String> {
+/// Demo products (`DEMO-00001` …) and random sales by demo users.
+/// Returns the products, sales and units made.
+pub async fn seed_catalog(
+    pool: &AppPool,
+    products: u64,
+    users: u64,
+) -> Result<(u64, u64, i64), String> {
     if products == 0 {
-        return Ok(());
+        return Ok((0, 0, 0));
     }
     let existing = on_pool!(pool, |p| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM products WHERE sku = $1"
@@ -272,9 +363,8 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
     .map_err(|e| e.to_string())?;
     if existing > 0 {
         println!("Demo products already exist (DEMO-00001 is taken); skipping products and sales.");
-        return Ok(());
+        return Ok((0, 0, 0));
     }
-    let started = Instant::now();
     let now = OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap_or_else(|_| OffsetDateTime::now_utc());
@@ -297,7 +387,6 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
         .map_err(|e| e.to_string())?
         .min(users as i64);
     let sale_count = (demo_users / 10).min(100_000);
-    let mut sold = vec![0i64; products as usize];
     let mut sales: Vec<DemoSale> = Vec::with_capacity(sale_count as usize);
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut random = move || {
@@ -319,12 +408,14 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
                 Some(line) => line.1 += quantity,
                 None => merged.push((product, quantity)),
             }
-            sold[product] += quantity;
         }
         sales.push((user_number, at, merged));
     }
     sales.sort_by_key(|(_, at, _)| *at);
 
+    let product_bar = phase_bar(products, "products");
+    let mut made_sales = 0u64;
+    let mut units = 0i64;
     let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
     on_conn!(&mut *tx, |c| {
         let mut product_ids = Vec::with_capacity(products as usize);
@@ -345,8 +436,12 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
             .await
             .map_err(|e| e.to_string())?;
             product_ids.push(id);
+            product_bar.inc(1);
         }
+        product_bar.finish_and_clear();
+        let sale_bar = phase_bar(sales.len() as u64, "sales");
         for (user_number, at, lines) in &sales {
+            sale_bar.inc(1);
             let total: i64 = lines
                 .iter()
                 .map(|(product, quantity)| prices[*product] * quantity)
@@ -362,6 +457,8 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
             .await
             .map_err(|e| e.to_string())?;
             let Some(sale_id) = sale_id else { continue };
+            made_sales += 1;
+            units += lines.iter().map(|(_, quantity)| quantity).sum::<i64>();
             for (product, quantity) in lines {
                 sqlx::query(
                     "INSERT INTO sale_items (sale_id, product_id, name, quantity, unit_price_cents) VALUES ($1, $2, $3, $4, $5)",
@@ -376,16 +473,11 @@ pub async fn seed_catalog(pool: &AppPool, products: u64, users: u64) -> Result<(
                 .map_err(|e| e.to_string())?;
             }
         }
+        sale_bar.finish_and_clear();
         Ok::<(), String>(())
     })?;
     tx.commit().await.map_err(|e| e.to_string())?;
-    let units: i64 = sold.iter().sum();
-    println!(
-        "Created {products} demo products and {} sales ({units} units) in {:.1} s.",
-        sales.len(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
+    Ok((products, made_sales, units))
 }
 
 async fn count_users_named_user(pool: &AppPool) -> Result<i64, sqlx::Error> {
@@ -394,4 +486,115 @@ async fn count_users_named_user(pool: &AppPool) -> Result<i64, sqlx::Error> {
     )
     .fetch_one(p)
     .await)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use indicatif::{ProgressDrawTarget, TermLike};
+
+    use super::{Made, phase_bar_on, thousands};
+
+    /// An 80-column terminal that keeps every line drawn on it.
+    #[derive(Debug, Clone, Default)]
+    struct Screen(Arc<Mutex<Vec<String>>>);
+
+    impl Screen {
+        fn push(&self, text: &str) {
+            if let Ok(mut lines) = self.0.lock() {
+                lines.push(text.to_owned());
+            }
+        }
+        fn lines(&self) -> Vec<String> {
+            self.0.lock().map(|l| l.clone()).unwrap_or_default()
+        }
+    }
+
+    impl TermLike for Screen {
+        fn width(&self) -> u16 {
+            80
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, text: &str) -> std::io::Result<()> {
+            self.push(text);
+            Ok(())
+        }
+        fn write_str(&self, text: &str) -> std::io::Result<()> {
+            self.push(text);
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_phase_bar_fits_80_columns_with_the_largest_counts() {
+        let screen = Screen::default();
+        let bar = phase_bar_on(
+            9_999_999,
+            "products",
+            ProgressDrawTarget::term_like(Box::new(screen.clone())),
+        );
+        bar.inc(1_234_567);
+        bar.set_position(9_999_998);
+        bar.tick();
+        let lines = screen.lines();
+        assert!(!lines.is_empty(), "nothing drawn");
+        for line in &lines {
+            assert!(
+                line.chars().count() < 80,
+                "{} columns: {line:?}",
+                line.len()
+            );
+            assert!(!line.contains('.'), "a fractional rate: {line:?}");
+        }
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("9,999,999") && l.contains("products"))
+        );
+    }
+
+    #[test]
+    fn counts_have_separators_and_the_summary_says_what_was_made() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        let made = Made {
+            users: 2_000,
+            products: 25,
+            sales: 200,
+            units: 812,
+        };
+        let line = made.describe(1.25);
+        assert!(
+            line.contains("2,000 demo users, 25 products and 200 sales (812 units"),
+            "{line}"
+        );
+        assert!(line.contains(super::DEMO_PASSWORD), "{line}");
+        let line = Made {
+            products: 3,
+            ..Made::default()
+        }
+        .describe(0.0);
+        assert!(!line.contains(super::DEMO_PASSWORD), "{line}");
+        assert!(Made::default().describe(0.0).starts_with("Nothing new"));
+    }
 }

@@ -6,23 +6,30 @@
 //! shared. Every function of the table modules takes `&mut AppConn`: a plain
 //! connection or, through [`AppTx`], one step of a transaction.
 
+pub mod api_tokens;
 pub mod audit;
+pub mod cart;
 mod conn;
 mod filter;
 pub mod link_tokens;
 pub mod migrations;
+mod outage;
 pub mod outbox;
 mod postgres;
 pub mod products;
 pub mod sales;
+pub mod search;
 pub mod secret_key;
 pub mod sessions;
+mod start;
 pub mod throttle;
 pub mod users;
 
 pub(crate) use conn::on_conn;
 pub use conn::{AppConn, AppTx};
 pub use filter::{Filter, FromAppRow, ListSql, Param};
+pub use outage::is_unavailable;
+pub use start::{DEFAULT_START_TIMEOUT, open_waiting};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -95,12 +102,21 @@ pub enum DbError {
     #[error("invalid database configuration: {0}")]
     Config(#[from] Box<rocket::figment::Error>),
     #[error("cannot connect to PostgreSQL at {target}: {cause}")]
-    Connect { target: String, cause: String },
+    Connect {
+        target: String,
+        cause: String,
+        /// The server was unreachable or busy, rather than refusing the settings.
+        transient: bool,
+    },
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
+
+/// How long a request waits for a pooled connection (or a new one) before
+/// it is answered 503: short, so an outage answers fast.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Pool settings read from `databases.portero` (rocket_db_pools' own keys).
 #[derive(Debug, Clone)]
@@ -118,7 +134,7 @@ impl PoolSettings {
             url: url.to_owned(),
             max_connections: 16,
             min_connections: 0,
-            connect_timeout: Duration::from_secs(5),
+            connect_timeout: DEFAULT_ACQUIRE_TIMEOUT,
             idle_timeout: None,
         }
     }
@@ -236,18 +252,21 @@ impl rocket_db_pools::Pool for AppPool {
         let config = figment
             .extract::<rocket_db_pools::Config>()
             .map_err(Box::new)?;
-        let pool = AppPool::connect(&PoolSettings::from(config)).await?;
-        pool.migrate().await?;
-        Ok(pool)
+        // Not a rocket_db_pools key: read beside them.
+        let patience = figment
+            .extract_inner::<u64>("start_timeout")
+            .map_or(DEFAULT_START_TIMEOUT, Duration::from_secs);
+        open_waiting(&PoolSettings::from(config), patience).await
     }
 
     async fn get(&self) -> Result<Self::Connection, Self::Error> {
         Ok(self.clone())
     }
 
-    async fn close(&self) {
-        self.shutdown().await;
-    }
+    /// Called by rocket_db_pools when the server's grace period *starts*,
+    /// while requests are still in flight: closing here would fail them.
+    /// `portero serve` closes the pool after the server has stopped.
+    async fn close(&self) {}
 }
 
 // Statements with RETURNING are read with `fetch_all`, never `fetch_one` or

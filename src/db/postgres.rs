@@ -38,7 +38,11 @@ pub async fn connect(settings: &PoolSettings) -> Result<PgPool, DbError> {
         }
         Err(other) => other,
     };
+    // A TLS failure is a setting to fix, though a request meeting one
+    // mid-outage is still answered 503.
+    let transient = super::is_unavailable(&source) && !matches!(source, sqlx::Error::Tls(_));
     Err(DbError::Connect {
+        transient,
         target: describe(&options),
         cause: format!("{source}{}", hint(&source)),
     })

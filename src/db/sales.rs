@@ -56,10 +56,7 @@ fn unknown_product(line: &OrderLine) -> AppError {
 fn out_of_stock(line: &OrderLine, name: &str, stock: i64) -> AppError {
     AppError::Conflict(FieldErrors::single(
         &format!("items[{}].quantity", line.index),
-        format!(
-            "Not enough stock of \"{name}\" (product {}): {stock} left.",
-            line.product_id
-        ),
+        format!("Not enough stock of \"{name}\": {stock} left."),
     ))
 }
 

@@ -7,10 +7,13 @@
 //! transaction begins. Reads take a connection with `app.acquire()`.
 
 pub mod accounts;
+pub mod cart;
 pub mod catalog;
+pub mod create_admin;
 pub mod housekeeping;
 pub mod mail_queue;
 pub mod recovery;
 pub mod reports;
 pub mod sales;
+pub mod user_bulk;
 pub mod users;

@@ -249,8 +249,8 @@ pub async fn reset_link_for(app: &App<'_>, username: &str) -> AppResult<String> 
 }
 
 /// Sets a new password with a reset token: the token and every other reset
-/// token of the account are used up, every session of the account ends,
-/// and the account's address is told.
+/// token of the account are used up, every session and personal access
+/// token of the account ends, and the account's address is told.
 pub async fn reset_password(
     app: &App<'_>,
     client: &ClientMeta,
@@ -291,11 +291,14 @@ pub async fn reset_password(
     users::set_password_hash(&mut tx, user.id, &password_hash, now).await?;
     link_tokens::void_for_user(&mut tx, user.id, Purpose::PasswordReset).await?;
     let ended = crate::db::sessions::delete_all_for_user(&mut tx, user.id, None).await?;
+    let tokens = crate::db::api_tokens::delete_all_for_user(&mut tx, user.id).await?;
     throttle::forget(&mut tx, &throttle::account_key(Some(user.id), "")).await?;
     Event::new(action::PASSWORD_RESET, client)
         .actor(&user)
         .target(&user)
-        .detail(format!("sessions ended: {ended}"))
+        .detail(format!(
+            "sessions ended: {ended}; personal access tokens revoked: {tokens}"
+        ))
         .record(&mut tx, now)
         .await?;
     queue_notice(

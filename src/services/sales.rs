@@ -3,8 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use time::OffsetDateTime;
+
 use crate::actor::Actor;
 use crate::audit::{Event, action};
+use crate::db::AppTx;
 use crate::db::sales::{self, OrderLine, Sale, SaleFilter};
 use crate::domain::{FieldErrors, parse_quantity};
 use crate::error::{AppError, AppResult};
@@ -58,19 +61,31 @@ pub fn validate_order(lines: &[(i64, i64)]) -> Result<Vec<OrderLine>, FieldError
 /// the sale, its items and its audit event in one transaction.
 pub async fn purchase(app: &App<'_>, buyer: &Actor, lines: &[(i64, i64)]) -> AppResult<Sale> {
     let order = validate_order(lines)?;
-    let buyer_id = buyer.account_id()?;
     let now = app.now();
     let mut tx = app.begin().await?;
-    let sale_id = sales::purchase(&mut tx, buyer_id, &order, now).await?;
-    let sale = sales::find(&mut tx, sale_id, None)
+    let sale = record(&mut tx, buyer, &order, now).await?;
+    tx.commit().await?;
+    Ok(sale)
+}
+
+/// The purchase of a validated order and its audit event, as one step of
+/// the caller's transaction (a checkout also empties the basket in it).
+pub async fn record(
+    tx: &mut AppTx,
+    buyer: &Actor,
+    order: &[OrderLine],
+    now: OffsetDateTime,
+) -> AppResult<Sale> {
+    let buyer_id = buyer.account_id()?;
+    let sale_id = sales::purchase(tx, buyer_id, order, now).await?;
+    let sale = sales::find(tx, sale_id, None)
         .await?
         .ok_or(AppError::NotFound)?;
     Event::by(action::SALE_CREATE, buyer)
         .target_text(format!("sale:{sale_id}"))
         .detail(format!("total {} cents", sale.row.total_cents))
-        .record(&mut tx, now)
+        .record(tx, now)
         .await?;
-    tx.commit().await?;
     Ok(sale)
 }
 

@@ -1,5 +1,4 @@
-//! Account administration: list, create, change, delete, revoke sessions;
-//! and `portero create-admin`.
+//! Account administration: list, create, change, delete, revoke sessions.
 //!
 //! The last active administrator can never be demoted, deactivated or
 //! deleted, however many requests race: a change that may remove an
@@ -8,9 +7,10 @@
 
 use crate::actor::Actor;
 use crate::audit::{Event, action};
+use crate::db::api_tokens;
 use crate::db::sessions::{self, SessionRecord};
-use crate::db::users::{self, User, UserChanges, UserFilter, UserSort};
-use crate::domain::{Role, Username};
+use crate::db::users::{self, User, UserFilter, UserSort};
+use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::services::accounts::{self, NewAccount, ProfileInput};
 use crate::state::App;
@@ -133,6 +133,7 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     if role_changed || deactivated {
         sessions::delete_all_for_user(&mut tx, id, None).await?;
+        api_tokens::delete_all_for_user(&mut tx, id).await?;
     }
     let event = |name| Event::by(name, actor).target(&updated);
     if role_changed {
@@ -229,88 +230,8 @@ pub async fn revoke_session(
     Ok(())
 }
 
-/// `portero create-admin`: promotes the named user when the account exists,
-/// otherwise creates an administrator with the password from `password()`
-/// (asked for only then, and never while a transaction is open).
-pub async fn create_admin_from_cli(
-    app: &App<'_>,
-    username: &str,
-    email: &str,
-    password: impl FnOnce() -> Result<String, String>,
-) -> Result<String, String> {
-    let name = Username::parse(username).map_err(|e| format!("portero: username: {e}"))?;
-    let actor = Actor::command_line();
-    let existing = find_by_username(app, name.as_str())
-        .await
-        .map_err(cli_error)?;
-    if let Some(existing) = existing {
-        let user = promote(app, &actor, existing.id).await.map_err(cli_error)?;
-        return Ok(format!(
-            "Promoted existing user {} to administrator.",
-            user.username
-        ));
-    }
-    let password = password()?;
-    let input = NewAccount {
-        username,
-        email,
-        password: &password,
-        first_name: "Admin",
-        last_name: "Portero",
-        address: None,
-        phone: None,
-    };
-    let new_user = accounts::prepare_account(app, &input, Role::Admin, true)
-        .await
-        .map_err(cli_error)?;
-    let now = app.now();
-    let user = async {
-        let mut tx = app.begin().await?;
-        let user = users::insert(&mut tx, &new_user, now).await?;
-        Event::by(action::USER_CREATE, &actor)
-            .target(&user)
-            .detail("role admin (command line)")
-            .record(&mut tx, now)
-            .await?;
-        tx.commit().await?;
-        Ok::<_, AppError>(user)
-    }
-    .await
-    .map_err(cli_error)?;
-    Ok(format!(
-        "Created administrator {} (id {}).",
-        user.username, user.id
-    ))
-}
-
-/// Makes an existing account an active administrator; a new role comes
-/// with new sessions, as when an administrator changes it.
-async fn promote(app: &App<'_>, actor: &Actor, id: i64) -> AppResult<User> {
-    let now = app.now();
-    let mut tx = app.begin().await?;
-    let before = users::find_for_update(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let changes = UserChanges {
-        role: Some(Role::Admin),
-        is_active: Some(true),
-        ..Default::default()
-    };
-    let user = users::update(&mut tx, id, &changes, now)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    sessions::delete_all_for_user(&mut tx, id, None).await?;
-    Event::by(action::ROLE_CHANGE, actor)
-        .target(&user)
-        .detail(format!("{} -> admin (command line)", before.role()))
-        .record(&mut tx, now)
-        .await?;
-    tx.commit().await?;
-    Ok(user)
-}
-
 /// A service error as the command line prints it.
-fn cli_error(error: AppError) -> String {
+pub(crate) fn cli_error(error: AppError) -> String {
     match error {
         AppError::Invalid(errors) | AppError::Conflict(errors) => format!(
             "portero: {}",

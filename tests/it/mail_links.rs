@@ -75,6 +75,7 @@ async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
     sign_in(&app, "ana", Role::User).await;
     let other = app.other_browser().await;
     other.login_as("ana").await;
+    let bearer = app.bearer_for("ana").await;
 
     request_reset(&app, "ANA@example.com").await;
     let text = latest_text(&app, "password_reset", "ana@example.com")
@@ -107,6 +108,10 @@ async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
     assert_token_refused(confirm(&app, &token, "yet another passphrase").await);
 
     assert_eq!(other.get("/api/me").await.status(), Status::Unauthorized);
+    let response = app
+        .bearer(rocket::http::Method::Get, "/api/me", &bearer, None)
+        .await;
+    assert_eq!(response.status(), Status::Unauthorized);
     assert_eq!(app.get("/api/me").await.status(), Status::Unauthorized);
     assert_eq!(app.login_api("ana", PASSWORD).await.0, Status::Unauthorized);
     assert_eq!(app.login_api("ana", NEW_PASSWORD).await.0, Status::Ok);

@@ -21,6 +21,12 @@ mod catalog;
 mod sales;
 mod sales_concurrency;
 mod seed;
+mod shop_cart;
+mod shop_search;
+
+// Issue 16, the administrator's half: command line, admin pages.
+mod admin_bulk;
+mod cli_admin;
 
 // Every operation one transaction; rules under concurrency (issue 11).
 mod concurrency;
@@ -47,3 +53,8 @@ mod mail_pages;
 mod platform;
 mod postgres_tls;
 mod static_files;
+// Bearer tokens and the strict API contract (issue 15).
+mod api_bearer;
+// Faults (issue 13): outages, full disks, shutdown, retries.
+mod faults_disk;
+mod faults_outage;

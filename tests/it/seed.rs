@@ -141,7 +141,7 @@ async fn create_admin_promotes_an_existing_user_or_creates_one() {
     .await;
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("Promoted"), "{stdout}");
+    assert!(stdout.contains("made an administrator"), "{stdout}");
 
     let output = portero(
         &url,

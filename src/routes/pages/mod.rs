@@ -5,7 +5,9 @@ pub mod account;
 pub mod admin;
 pub mod admin_catalog;
 pub mod admin_mail;
+pub mod admin_users;
 pub mod auth;
+pub mod cart;
 pub mod catchers;
 pub mod home;
 pub mod mail;
@@ -36,9 +38,11 @@ pub fn routes() -> Vec<Route> {
     routes.extend(account::routes());
     routes.extend(admin::routes());
     routes.extend(admin_catalog::routes());
+    routes.extend(admin_users::routes());
     routes.extend(shop::routes());
     routes.extend(mail::routes());
     routes.extend(admin_mail::routes());
+    routes.extend(cart::routes());
     routes
 }
 
@@ -135,6 +139,10 @@ impl<'r> Responder<'r, 'static> for PageError {
             AppError::Unauthenticated => catchers::login_redirect(request).respond_to(request),
             AppError::Internal(message) => {
                 tracing::error!(path = %request.uri().path(), "internal error: {message}");
+                (status, catchers::error_page(status, None)).respond_to(request)
+            }
+            AppError::Unavailable(message) => {
+                tracing::warn!(path = %request.uri().path(), "unavailable: {message}");
                 (status, catchers::error_page(status, None)).respond_to(request)
             }
             AppError::Forbidden(why) => {

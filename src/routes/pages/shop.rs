@@ -36,12 +36,19 @@ async fn product_list(
         catalog::list(&app, Some(&q), true, paging.per_page, paging.offset()).await?;
     let formats = view.formats();
     let base = format!("/products?q={}&", query_value(&q));
+    // Adding to the basket comes back to this very page.
+    let back = format!("{base}page={}", paging.page);
     Ok(view
         .render(
             "products/list",
             json!({
-                "products": rows.iter().map(|p| view::Product::new(p, &formats)).collect::<Vec<_>>(),
+                "products": rows.iter().map(|p| json!({
+                    "product": view::Product::new(p, &formats),
+                    "name_parts": view::highlight(&p.name, &q),
+                    "sku_parts": view::highlight(&p.sku, &q),
+                })).collect::<Vec<_>>(),
                 "q": q,
+                "back": back,
                 "total": total,
                 "pagination": Pagination::new(paging.page, total, paging.per_page, |p| format!("{base}page={p}")),
             }),
