@@ -49,4 +49,5 @@ mod postgres_tls;
 mod static_files;
 // Faults (issue 13): outages, full disks, shutdown, retries.
 mod faults_disk;
+mod faults_idempotency;
 mod faults_outage;

@@ -2,6 +2,7 @@
 //! rocket_okapi derives from these handlers.
 
 mod auth;
+mod idempotency;
 mod me;
 mod method;
 mod products;
