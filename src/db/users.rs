@@ -435,3 +435,23 @@ pub async fn signups_per_day(
     .fetch_all(c)
     .await)?)
 }
+
+/// The users with these ids (at most a page of them), in username order;
+/// ids that name nobody are left out.
+pub async fn find_many(conn: &mut AppConn, ids: &[i64]) -> AppResult<Vec<User>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id IN ({}) ORDER BY username",
+        placeholders.join(", ")
+    );
+    Ok(on_conn!(conn, |c| {
+        let mut query = sqlx::query_as::<_, User>(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(c).await
+    })?)
+}

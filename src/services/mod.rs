@@ -14,4 +14,5 @@ pub mod housekeeping;
 pub mod idempotency;
 pub mod reports;
 pub mod sales;
+pub mod user_bulk;
 pub mod users;

@@ -24,6 +24,7 @@ mod seed;
 mod shop_cart;
 
 // Issue 16, the administrator's half: command line, admin pages.
+mod admin_bulk;
 mod cli_admin;
 
 // Every operation one transaction; rules under concurrency (issue 11).

@@ -192,6 +192,7 @@ async fn user_list(
                 "total_capped": total >= USER_COUNT_CAP,
                 "pagination": pagination,
                 "columns": columns,
+                "back": state.query(paging.page, None),
                 "state": state,
             }),
         )

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod admin_catalog;
+pub mod admin_users;
 pub mod auth;
 pub mod cart;
 pub mod catchers;
@@ -35,6 +36,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(account::routes());
     routes.extend(admin::routes());
     routes.extend(admin_catalog::routes());
+    routes.extend(admin_users::routes());
     routes.extend(shop::routes());
     routes.extend(cart::routes());
     routes
