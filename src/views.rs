@@ -62,6 +62,9 @@ impl From<User> for UserView {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct SessionView {
     pub id: i64,
+    /// `browser` (the session cookie) or `api` (a bearer token from
+    /// `POST /api/auth/token`).
+    pub kind: String,
     /// True for the session that made this request.
     pub current: bool,
     #[serde(with = "time::serde::rfc3339")]
@@ -78,10 +81,11 @@ pub struct SessionView {
 }
 
 impl SessionView {
-    pub fn new(record: SessionRecord, current_id: i64) -> Self {
+    pub fn new(record: SessionRecord, current_id: Option<i64>) -> Self {
         SessionView {
-            current: record.id == current_id,
+            current: Some(record.id) == current_id,
             id: record.id,
+            kind: record.kind,
             created_at: record.created_at,
             last_seen_at: record.last_seen_at,
             expires_at: record.expires_at,

@@ -6,6 +6,7 @@
 //! shared. Every function of the table modules takes `&mut AppConn`: a plain
 //! connection or, through [`AppTx`], one step of a transaction.
 
+pub mod api_tokens;
 pub mod audit;
 pub mod cart;
 mod conn;

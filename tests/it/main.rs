@@ -48,6 +48,8 @@ mod edges_next;
 mod platform;
 mod postgres_tls;
 mod static_files;
+// Bearer tokens and the strict API contract (issue 15).
+mod api_bearer;
 // Faults (issue 13): outages, full disks, shutdown, retries.
 mod faults_disk;
 mod faults_idempotency;
