@@ -27,7 +27,8 @@ pub async fn claim(
     expired_before: OffsetDateTime,
 ) -> AppResult<Option<Recorded>> {
     on_conn!(conn, |c| sqlx::query(
-        "DELETE FROM idempotency_keys WHERE scope = $1 AND idem_key = $2 AND created_at < $3"
+        "DELETE FROM idempotency_keys \
+         WHERE scope = $1 AND idem_key = $2 AND created_at < $3"
     )
     .bind(scope)
     .bind(key)
@@ -48,16 +49,16 @@ pub async fn claim(
     if !inserted.is_empty() {
         return Ok(None);
     }
-    let rows: Vec<(String, Option<i64>)> =
-        on_conn!(conn, |c| {
-            sqlx::query_as(
-        "SELECT request_hash, resource_id FROM idempotency_keys WHERE scope = $1 AND idem_key = $2"
-    )
-    .bind(scope)
-    .bind(key)
-    .fetch_all(&mut *c)
-    .await
-        })?;
+    let rows: Vec<(String, Option<i64>)> = on_conn!(conn, |c| {
+        sqlx::query_as(
+            "SELECT request_hash, resource_id FROM idempotency_keys \
+         WHERE scope = $1 AND idem_key = $2",
+        )
+        .bind(scope)
+        .bind(key)
+        .fetch_all(&mut *c)
+        .await
+    })?;
     Ok(first_row(rows).map(|(request_hash, resource_id)| Recorded {
         request_hash,
         resource_id,
@@ -72,7 +73,8 @@ pub async fn complete(
     resource_id: i64,
 ) -> AppResult<()> {
     on_conn!(conn, |c| sqlx::query(
-        "UPDATE idempotency_keys SET resource_id = $1 WHERE scope = $2 AND idem_key = $3"
+        "UPDATE idempotency_keys SET resource_id = $1 \
+         WHERE scope = $2 AND idem_key = $3"
     )
     .bind(resource_id)
     .bind(scope)
