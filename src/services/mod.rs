@@ -13,5 +13,6 @@ pub mod create_admin;
 pub mod housekeeping;
 pub mod reports;
 pub mod sales;
+pub mod tokens;
 pub mod user_bulk;
 pub mod users;
