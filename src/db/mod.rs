@@ -16,6 +16,7 @@ mod outage;
 mod postgres;
 pub mod products;
 pub mod sales;
+pub mod search;
 pub mod secret_key;
 pub mod sessions;
 mod start;

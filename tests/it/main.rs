@@ -22,6 +22,7 @@ mod sales;
 mod sales_concurrency;
 mod seed;
 mod shop_cart;
+mod shop_search;
 
 // Issue 16, the administrator's half: command line, admin pages.
 mod admin_bulk;
