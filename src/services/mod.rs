@@ -14,5 +14,6 @@ pub mod housekeeping;
 pub mod idempotency;
 pub mod reports;
 pub mod sales;
+pub mod tokens;
 pub mod user_bulk;
 pub mod users;
