@@ -32,6 +32,8 @@ pub mod action {
     pub const PRODUCT_UPDATE: &str = "product_update";
     pub const PRODUCT_DELETE: &str = "product_delete";
     pub const SALE_CREATE: &str = "sale_create";
+    pub const TOKEN_CREATE: &str = "token_create";
+    pub const TOKEN_REVOKE: &str = "token_revoke";
     pub const PASSWORD_RESET_REQUEST: &str = "password_reset_request";
     pub const PASSWORD_RESET: &str = "password_reset";
     pub const EMAIL_VERIFY_SENT: &str = "email_verify_sent";
@@ -59,6 +61,8 @@ pub mod action {
         PRODUCT_UPDATE,
         PRODUCT_DELETE,
         SALE_CREATE,
+        TOKEN_CREATE,
+        TOKEN_REVOKE,
         PASSWORD_RESET_REQUEST,
         PASSWORD_RESET,
         EMAIL_VERIFY_SENT,

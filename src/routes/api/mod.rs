@@ -3,12 +3,14 @@
 
 mod auth;
 mod form;
+mod idempotency;
 mod mail;
 mod me;
 mod method;
 mod products;
 mod sales;
 mod security;
+mod tokens;
 mod users;
 
 use rocket::data::{self, Data, FromData};
@@ -174,7 +176,9 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     let parts: Vec<(&str, (Vec<Route>, OpenApi))> = vec![
         ("/auth", auth::routes(&settings)),
         ("/me", me::routes(&settings)),
+        ("/me/tokens", tokens::routes(&settings)),
         ("/users", users::routes(&settings)),
+        ("/users", tokens::admin_routes(&settings)),
         ("/products", products::routes(&settings)),
         ("/sales", sales::routes(&settings)),
         ("/auth", mail::auth_routes(&settings)),
