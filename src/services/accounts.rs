@@ -130,10 +130,26 @@ pub async fn sign_up(
     let mut tx = app.begin().await?;
     let user = users::insert(&mut tx, &new_user, now).await?;
     recovery::queue_verification(app, &mut tx, &user, now).await?;
-    let user = open_session(app, tx, cookies, client, user, action::SIGNUP, now).await?;
+    let user = if app.state.config.require_verified_email {
+        // Inactive until verified: no session before the link is used.
+        Event::new(action::SIGNUP, client)
+            .actor(&user)
+            .target(&user)
+            .detail("no session until the address is verified")
+            .record(&mut tx, now)
+            .await?;
+        tx.commit().await?;
+        user
+    } else {
+        open_session(app, tx, cookies, client, user, action::SIGNUP, now).await?
+    };
     app.state.mail.wake();
     Ok(user)
 }
+
+/// The answer to a right password for an unverified address when
+/// `require_verified_email` is set.
+pub const UNVERIFIED: &str = "Confirm your e-mail address first, with the link we sent to it.";
 
 /// Login: checks the name and password (throttled), then, in one
 /// transaction, forgets the account's failures, replaces whatever session
@@ -227,6 +243,19 @@ async fn authenticate(
         .verify(password, found.as_ref().map(|c| c.password_hash.as_str()))
         .await?;
     match found {
+        Some(credentials)
+            if verified
+                && credentials.user.is_active
+                && app.state.config.require_verified_email
+                && credentials.user.email_verified_at.is_none() =>
+        {
+            Event::new(action::LOGIN_FAILED, client)
+                .target(&credentials.user)
+                .detail("address not verified")
+                .record(&mut app.acquire().await?, now)
+                .await?;
+            Err(AppError::Forbidden(UNVERIFIED))
+        }
         Some(credentials) if verified && credentials.user.is_active => Ok((credentials.user, key)),
         found => {
             let mut event = Event::new(action::LOGIN_FAILED, client).target_text(shown);

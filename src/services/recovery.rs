@@ -132,14 +132,8 @@ pub async fn request_reset(app: &App<'_>, client: &ClientMeta, login: &str) -> A
     let now = app.now();
     let config = &app.state.config;
     let mut tx = app.begin().await?;
-    if let Some(ip) = client.ip.as_deref() {
-        let key = format!("reset-ip:{ip}");
-        let since = now - Duration::seconds(config.login_ip_window);
-        let (recent, _) = throttle_db::failures_for_account(&mut tx, &key, since).await?;
-        if recent >= RESET_REQUESTS_PER_ADDRESS {
-            return Ok(());
-        }
-        throttle_db::record_failure(&mut tx, &key, None, now).await?;
+    if !count_request(&mut tx, config, client, now).await? {
+        return Ok(());
     }
     let found = if login.is_empty() || login.chars().count() > 254 {
         None
@@ -165,6 +159,27 @@ pub async fn request_reset(app: &App<'_>, client: &ClientMeta, login: &str) -> A
     tx.commit().await?;
     app.state.mail.wake();
     Ok(())
+}
+
+/// Counts a request by e-mail from the client's address; false past
+/// [`RESET_REQUESTS_PER_ADDRESS`] within `login_ip_window`.
+async fn count_request(
+    conn: &mut AppConn,
+    config: &crate::config::AppConfig,
+    client: &ClientMeta,
+    now: OffsetDateTime,
+) -> AppResult<bool> {
+    let Some(ip) = client.ip.as_deref() else {
+        return Ok(true);
+    };
+    let key = format!("reset-ip:{ip}");
+    let since = now - Duration::seconds(config.login_ip_window);
+    let (recent, _) = throttle_db::failures_for_account(conn, &key, since).await?;
+    if recent >= RESET_REQUESTS_PER_ADDRESS {
+        return Ok(false);
+    }
+    throttle_db::record_failure(conn, &key, None, now).await?;
+    Ok(true)
 }
 
 /// A new reset token for `user`, voiding the older ones.
@@ -362,6 +377,45 @@ pub async fn resend_verification(app: &App<'_>, actor: &Actor) -> AppResult<()> 
         .target(&user)
         .record(&mut tx, now)
         .await?;
+    tx.commit().await?;
+    app.state.mail.wake();
+    Ok(())
+}
+
+/// "Send the link again" from the login page, by username or e-mail: a new
+/// verification link when the account exists and is unverified. The
+/// answer is the same in every case, and requests past the limits (those
+/// of reset requests) are dropped silently.
+pub async fn resend_for_login(app: &App<'_>, client: &ClientMeta, login: &str) -> AppResult<()> {
+    let login = bindable(&login_key(login.trim())).to_lowercase();
+    let now = app.now();
+    let config = &app.state.config;
+    let mut tx = app.begin().await?;
+    if !count_request(&mut tx, config, client, now).await? {
+        return Ok(());
+    }
+    let found = if login.is_empty() || login.chars().count() > 254 {
+        None
+    } else {
+        users::credentials_by_login(&mut tx, &login).await?
+    };
+    let Some(user) = found
+        .map(|c| c.user)
+        .filter(|user| user.is_active && user.email_verified_at.is_none())
+    else {
+        tx.commit().await?;
+        return Ok(());
+    };
+    let since = now - Duration::seconds(config.login_account_window);
+    let recent =
+        outbox::count_for_user(&mut tx, user.id, Kind::VerifyEmail.as_str(), since).await?;
+    if recent < config.password_reset_max_per_account {
+        queue_verification(app, &mut tx, &user, now).await?;
+        Event::new(action::EMAIL_VERIFY_SENT, client)
+            .target(&user)
+            .record(&mut tx, now)
+            .await?;
+    }
     tx.commit().await?;
     app.state.mail.wake();
     Ok(())

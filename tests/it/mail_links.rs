@@ -274,3 +274,64 @@ async fn administrators_send_reset_links_and_users_cannot() {
         Status::Forbidden
     );
 }
+
+#[rocket::async_test]
+async fn with_require_verified_email_an_account_logs_in_only_once_verified() {
+    let app = crate::helpers::spawn_app_with(|figment| {
+        figment.merge(rocket::figment::providers::Serialized::default(
+            "require_verified_email",
+            true,
+        ))
+    })
+    .await;
+    app.signup_api("ana").await;
+    assert_eq!(app.get("/api/me").await.status(), Status::Unauthorized);
+    let (status, body) = app.login_api("ana", PASSWORD).await;
+    assert_eq!(status, Status::Forbidden, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("Confirm")),
+        "{body}"
+    );
+    // A wrong password tells nothing about the address.
+    assert_eq!(
+        app.login_api("ana", "wrong password!").await.0,
+        Status::Unauthorized
+    );
+
+    // The login page offers to send the link again; the answer is the same
+    // for an account that does not exist.
+    let csrf = app.csrf_token("/login").await;
+    let response = app
+        .post_form(
+            "/login",
+            &[
+                ("csrf_token", &csrf),
+                ("login", "ana"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+    let page = response.into_string().await.unwrap_or_default();
+    assert!(page.contains("action=\"/verify-email/resend\""), "{page}");
+    let before = count_mail(&app, "verify_email").await;
+    for login in ["ana", "nobody"] {
+        let response = app
+            .post_form(
+                "/verify-email/resend",
+                &[("csrf_token", &csrf), ("login", login)],
+            )
+            .await;
+        assert_eq!(response.status(), Status::SeeOther);
+    }
+    assert_eq!(count_mail(&app, "verify_email").await, before + 1);
+
+    let token = latest_token(&app, "verify_email", "ana@example.com").await;
+    let (status, _) = app
+        .post_json("/api/auth/verify-email", &json!({ "token": token }))
+        .await;
+    assert_eq!(status, Status::NoContent);
+    assert_eq!(app.login_api("ana", PASSWORD).await.0, Status::Ok);
+}

@@ -79,6 +79,13 @@ async fn signup(
         accounts::sign_up(&app, cookies, &client, &input).await
     };
     match result {
+        Ok(user) if app.state.config.require_verified_email => Ok(Reply::Flash(Flash::success(
+            Redirect::to("/login"),
+            format!(
+                "Welcome, {}! Confirm your address with the link we sent to {}, then log in.",
+                user.first_name, user.email
+            ),
+        ))),
         Ok(user) => Ok(Reply::Flash(Flash::success(
             Redirect::to("/account"),
             format!("Welcome, {}! Your account is ready.", user.first_name),
@@ -145,6 +152,12 @@ async fn login(
                 json!({ "values": values(&*form), "next": next, "error": message }),
             ))
         }
+        // Only after the right password: offer to send the link again.
+        Err(AppError::Forbidden(why)) if why == accounts::UNVERIFIED => Ok(page.render_status(
+            Status::Forbidden,
+            "auth/login",
+            json!({ "values": values(&*form), "next": next, "error": why, "unverified": true }),
+        )),
         Err(other) => Err(PageError(other)),
     }
 }

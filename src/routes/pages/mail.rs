@@ -21,7 +21,8 @@ pub fn routes() -> Vec<Route> {
         reset_page,
         reset,
         verify_email,
-        resend_verification
+        resend_verification,
+        resend_from_login
     ]
 }
 
@@ -132,5 +133,20 @@ async fn resend_verification(
     Ok(Reply::Flash(Flash::success(
         Redirect::to("/account"),
         format!("We sent a new link to {}.", user.user.email),
+    )))
+}
+
+/// "Send the link again" on the login page (`require_verified_email`):
+/// the same answer whether or not a link was sent.
+#[post("/verify-email/resend", data = "<form>")]
+async fn resend_from_login(
+    app: App<'_>,
+    client: ClientMeta,
+    form: CsrfForm<ForgotForm>,
+) -> PageResult {
+    recovery::resend_for_login(&app, &client, &form.login).await?;
+    Ok(Reply::Flash(Flash::success(
+        Redirect::to("/login"),
+        "If your address still needs confirming, a new link is on its way to it.",
     )))
 }
