@@ -32,6 +32,8 @@ pub mod action {
     pub const PRODUCT_UPDATE: &str = "product_update";
     pub const PRODUCT_DELETE: &str = "product_delete";
     pub const SALE_CREATE: &str = "sale_create";
+    pub const ACCOUNT_DELETE: &str = "account_delete";
+    pub const ACCOUNT_DELETE_FAILED: &str = "account_delete_failed";
 
     pub const ALL: &[&str] = &[
         SIGNUP,
@@ -54,6 +56,8 @@ pub mod action {
         PRODUCT_UPDATE,
         PRODUCT_DELETE,
         SALE_CREATE,
+        ACCOUNT_DELETE,
+        ACCOUNT_DELETE_FAILED,
     ];
 }
 

@@ -4,6 +4,8 @@
 mod auth;
 mod form;
 mod me;
+mod me_data;
+pub use me_data::AccountExport;
 mod method;
 mod products;
 mod sales;
@@ -173,6 +175,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     let parts: Vec<(&str, (Vec<Route>, OpenApi))> = vec![
         ("/auth", auth::routes(&settings)),
         ("/me", me::routes(&settings)),
+        ("/me", me_data::routes(&settings)),
         ("/users", users::routes(&settings)),
         ("/products", products::routes(&settings)),
         ("/sales", sales::routes(&settings)),

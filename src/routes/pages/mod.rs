@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cart;
 pub mod catchers;
 pub mod home;
+pub mod own_data;
 pub mod shop;
 pub mod view;
 
@@ -39,6 +40,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(admin_users::routes());
     routes.extend(shop::routes());
     routes.extend(cart::routes());
+    routes.extend(own_data::routes());
     routes
 }
 
