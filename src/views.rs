@@ -7,6 +7,8 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::auth::scopes::{Scope, Scopes};
+use crate::db::api_tokens::TokenRecord;
 use crate::db::sessions::SessionRecord;
 use crate::db::users::User;
 use crate::domain::Role;
@@ -91,6 +93,39 @@ impl SessionView {
             expires_at: record.expires_at,
             ip: record.ip,
             user_agent: record.user_agent,
+        }
+    }
+}
+
+/// A personal access token, without its secret.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    /// The prefix and the last four characters, to recognise the token.
+    pub hint: String,
+    pub scopes: Vec<Scope>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schemars(with = "Option<String>")]
+    pub last_used_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schemars(with = "Option<String>")]
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+impl From<TokenRecord> for TokenView {
+    fn from(record: TokenRecord) -> Self {
+        TokenView {
+            id: record.id,
+            name: record.name,
+            hint: record.hint,
+            scopes: Scopes::from_stored(&record.scopes).to_vec(),
+            created_at: record.created_at,
+            last_used_at: record.last_used_at,
+            expires_at: record.expires_at,
         }
     }
 }

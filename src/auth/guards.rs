@@ -167,6 +167,18 @@ impl CurrentUser {
         self.user.is_admin() && self.may(Scope::Admin)
     }
 
+    /// The scopes this caller may put on a new personal access token:
+    /// never more than its own credential carries, `admin` only for an
+    /// administrator.
+    pub fn grantable(&self) -> Scopes {
+        let scopes: Vec<Scope> = Scope::ALL
+            .into_iter()
+            .filter(|scope| self.may(*scope))
+            .filter(|scope| *scope != Scope::Admin || self.user.is_admin())
+            .collect();
+        Scopes::of(&scopes)
+    }
+
     /// Whether the request carried a bearer token rather than the cookie.
     pub fn is_bearer(&self) -> bool {
         self.credential != Credential::Cookie

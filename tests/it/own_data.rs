@@ -28,6 +28,15 @@ async fn the_export_holds_profile_sessions_purchases_and_events_without_secrets(
     let app = spawn_app().await;
     let (_admin, shopper, id, token) = shopper_with_a_purchase(&app).await;
 
+    let (status, pat) = shopper
+        .post_json(
+            "/api/me/tokens",
+            &json!({ "name": "backup script", "scopes": ["read"], "expires_in_days": 30 }),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{pat}");
+    let pat_secret = pat["token"].as_str().expect("token shown once").to_owned();
+
     let (status, export) = shopper.get_json("/api/me/export").await;
     assert_eq!(status, Status::Ok, "{export}");
     assert_eq!(export["profile"]["id"], id);
@@ -41,7 +50,8 @@ async fn the_export_holds_profile_sessions_purchases_and_events_without_secrets(
         1,
         "{sessions:?}"
     );
-    assert!(export["tokens"].is_array());
+    assert_eq!(export["tokens"][0]["name"], "backup script", "{export}");
+    assert_eq!(export["tokens"][0]["scopes"], json!(["read"]));
     let purchases = export["purchases"].as_array().expect("purchases");
     assert_eq!(purchases.len(), 1);
     assert_eq!(purchases[0]["total_cents"], 500);

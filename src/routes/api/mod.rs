@@ -3,6 +3,7 @@
 
 mod auth;
 mod form;
+mod idempotency;
 mod me;
 mod me_data;
 pub use me_data::AccountExport;
@@ -10,6 +11,7 @@ mod method;
 mod products;
 mod sales;
 mod security;
+mod tokens;
 mod users;
 
 use rocket::data::{self, Data, FromData};
@@ -176,7 +178,9 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         ("/auth", auth::routes(&settings)),
         ("/me", me::routes(&settings)),
         ("/me", me_data::routes(&settings)),
+        ("/me/tokens", tokens::routes(&settings)),
         ("/users", users::routes(&settings)),
+        ("/users", tokens::admin_routes(&settings)),
         ("/products", products::routes(&settings)),
         ("/sales", sales::routes(&settings)),
     ];
