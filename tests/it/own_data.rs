@@ -71,6 +71,7 @@ async fn the_export_holds_profile_sessions_purchases_and_events_without_secrets(
         PASSWORD,
         "argon2",
         token.as_str(),
+        pat_secret.as_str(),
         "password_hash",
         "token_hash",
     ] {
