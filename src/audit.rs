@@ -34,6 +34,8 @@ pub mod action {
     pub const SALE_CREATE: &str = "sale_create";
     /// A CSV export of an admin list (target: which list; detail: its filters).
     pub const EXPORT: &str = "export";
+    pub const TOKEN_CREATE: &str = "token_create";
+    pub const TOKEN_REVOKE: &str = "token_revoke";
 
     pub const ALL: &[&str] = &[
         SIGNUP,
@@ -57,6 +59,8 @@ pub mod action {
         PRODUCT_DELETE,
         SALE_CREATE,
         EXPORT,
+        TOKEN_CREATE,
+        TOKEN_REVOKE,
     ];
 }
 

@@ -11,6 +11,7 @@ use rocket_okapi::response::OpenApiResponderInner;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::auth::guards::bearer_of;
 use crate::domain::FieldError;
 use crate::error::AppError;
 
@@ -42,7 +43,7 @@ impl Problem {
     pub fn for_status(status: Status) -> Self {
         let detail = match status.code {
             400 => "The request could not be parsed.",
-            401 => "Log in first: this needs a valid session cookie.",
+            401 => "Log in first: this needs a valid session cookie or bearer token.",
             403 => "You are not allowed to do this.",
             404 => "There is nothing at this address.",
             405 => "This method is not allowed here.",
@@ -124,13 +125,24 @@ impl<'r> Responder<'r, 'static> for ApiError {
     }
 }
 
-/// Serialises a problem with its content type and status.
+/// Serialises a problem with its content type and status. A 401 names
+/// the scheme to authenticate with (RFC 9110 §11.6.1, RFC 6750 §3), and
+/// says `invalid_token` when the request's bearer token was refused.
 pub fn problem_response(problem: Problem, request: &Request<'_>) -> response::Result<'static> {
     let status = Status::from_code(problem.status).unwrap_or(Status::InternalServerError);
-    Response::build_from(Json(problem).respond_to(request)?)
+    let mut response = Response::build_from(Json(problem).respond_to(request)?);
+    response
         .status(status)
-        .header(ContentType::new("application", "problem+json"))
-        .ok()
+        .header(ContentType::new("application", "problem+json"));
+    if status == Status::Unauthorized {
+        let challenge = if bearer_of(request).is_some() {
+            r#"Bearer realm="portero", error="invalid_token""#
+        } else {
+            r#"Bearer realm="portero""#
+        };
+        response.header(Header::new("WWW-Authenticate", challenge));
+    }
+    response.ok()
 }
 
 /// The error statuses every API operation may answer with.
@@ -184,6 +196,12 @@ impl OpenApiResponderInner for ApiError {
 pub fn api_default(status: Status, request: &Request<'_>) -> ProblemResponse {
     if let Some(detail) = request.local_cache(|| BodyError(None)).0.clone() {
         return ProblemResponse(Problem::new(status, detail));
+    }
+    if status == Status::Unauthorized && bearer_of(request).is_some() {
+        return ProblemResponse(Problem::new(
+            status,
+            "The bearer token is not valid: unknown, expired or revoked.",
+        ));
     }
     ProblemResponse(Problem::for_status(status))
 }

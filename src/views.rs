@@ -7,6 +7,8 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::auth::scopes::{Scope, Scopes};
+use crate::db::api_tokens::TokenRecord;
 use crate::db::sessions::SessionRecord;
 use crate::db::users::User;
 use crate::domain::Role;
@@ -62,6 +64,9 @@ impl From<User> for UserView {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct SessionView {
     pub id: i64,
+    /// `browser` (the session cookie) or `api` (a bearer token from
+    /// `POST /api/auth/token`).
+    pub kind: String,
     /// True for the session that made this request.
     pub current: bool,
     #[serde(with = "time::serde::rfc3339")]
@@ -78,15 +83,49 @@ pub struct SessionView {
 }
 
 impl SessionView {
-    pub fn new(record: SessionRecord, current_id: i64) -> Self {
+    pub fn new(record: SessionRecord, current_id: Option<i64>) -> Self {
         SessionView {
-            current: record.id == current_id,
+            current: Some(record.id) == current_id,
             id: record.id,
+            kind: record.kind,
             created_at: record.created_at,
             last_seen_at: record.last_seen_at,
             expires_at: record.expires_at,
             ip: record.ip,
             user_agent: record.user_agent,
+        }
+    }
+}
+
+/// A personal access token, without its secret.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    /// The prefix and the last four characters, to recognise the token.
+    pub hint: String,
+    pub scopes: Vec<Scope>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schemars(with = "Option<String>")]
+    pub last_used_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schemars(with = "Option<String>")]
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+impl From<TokenRecord> for TokenView {
+    fn from(record: TokenRecord) -> Self {
+        TokenView {
+            id: record.id,
+            name: record.name,
+            hint: record.hint,
+            scopes: Scopes::from_stored(&record.scopes).to_vec(),
+            created_at: record.created_at,
+            last_used_at: record.last_used_at,
+            expires_at: record.expires_at,
         }
     }
 }

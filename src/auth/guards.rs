@@ -1,8 +1,11 @@
 //! Request guards that say who may call a handler: `MaybeUser` (anyone),
-//! `CurrentUser` (a live session), `Admin` (a live session with the admin
-//! role). The session is loaded once per request and shared by all three.
+//! `CurrentUser` (a live session or token), `Admin` (one with the admin
+//! role). The caller is found once per request and shared by all three,
+//! whether it came with the browser's cookie or, under `/api`, with
+//! `Authorization: Bearer` (an API session's token or a personal access
+//! token). Token scopes are checked here and nowhere else.
 
-use rocket::http::Status;
+use rocket::http::{Method, Status};
 use rocket::outcome::try_outcome;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket_okapi::r#gen::OpenApiGenerator;
@@ -10,22 +13,43 @@ use rocket_okapi::okapi::openapi3::{SecurityRequirement, SecurityScheme, Securit
 use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
 
 use super::ClientMeta;
+use super::scopes::{Scope, Scopes};
+use super::tokens;
 use crate::actor::Actor;
 use crate::db::Db;
+use crate::db::api_tokens::TokenWithUser;
 use crate::db::sessions::SessionWithUser;
 use crate::db::users::User;
+use crate::problem::BodyError;
 use crate::state::AppState;
 
-/// A request made within a live session.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub user: User,
-    /// The session's public handle (not its secret id).
-    pub session_id: i64,
-    pub csrf_token: String,
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// The browser's private session cookie.
+    Cookie,
+    /// A bearer token from `POST /api/auth/token`: a session with the
+    /// user's full rights.
+    ApiSession,
+    /// A personal access token, limited to its scopes.
+    Token { id: i64, scopes: Scopes },
 }
 
-/// A request from a live session of an administrator.
+/// A request made within a live session, or with a live token.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// The account as stored (its real role: see [`CurrentUser::is_admin`]).
+    pub user: User,
+    /// The session's public handle (not its secret id); none for a
+    /// personal access token.
+    pub session_id: Option<i64>,
+    /// The token page forms carry; empty for bearer requests, which have no forms.
+    pub csrf_token: String,
+    pub credential: Credential,
+}
+
+/// A request from a live session of an administrator (or a token of one
+/// with the `admin` scope).
 #[derive(Debug, Clone)]
 pub struct Admin(pub CurrentUser);
 
@@ -38,13 +62,40 @@ pub struct MaybeUser(pub Option<CurrentUser>);
 pub enum GuardError {
     NotLoggedIn,
     NotAdmin,
+    /// An `Authorization` header that names no live token.
+    InvalidToken,
+    /// A personal access token without the scope the request needs.
+    MissingScope(Scope),
     Unavailable,
 }
 
-/// The per-request cache of the session lookup.
-struct CachedSession(Result<Option<CurrentUser>, ()>);
+/// The per-request cache of the credential lookup.
+struct Cached(Result<Option<CurrentUser>, Failure>);
 
-async fn session_of<'r>(request: &'r Request<'_>) -> &'r Result<Option<CurrentUser>, ()> {
+#[derive(Debug, Clone, Copy)]
+enum Failure {
+    Unavailable,
+    InvalidToken,
+}
+
+/// The token of an `Authorization` header under `/api`: `Some(None)` when
+/// the header is there but is not a usable `Bearer` token. Pages never
+/// read it: a browser authenticates with its cookie.
+pub fn bearer_of<'r>(request: &'r Request<'_>) -> Option<Option<&'r str>> {
+    let path = request.uri().path();
+    if !(path == "/api" || path.starts_with("/api/")) {
+        return None;
+    }
+    let header = request.headers().get_one("Authorization")?;
+    let token = header
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|token| !token.is_empty() && token.len() <= 256);
+    Some(token)
+}
+
+async fn caller<'r>(request: &'r Request<'_>) -> &'r Result<Option<CurrentUser>, Failure> {
     let cached = request
         .local_cache_async(async {
             let (Some(db), Some(state)) = (
@@ -52,13 +103,35 @@ async fn session_of<'r>(request: &'r Request<'_>) -> &'r Result<Option<CurrentUs
                 request.rocket().state::<AppState>(),
             ) else {
                 tracing::error!("session guard used without Db or Sessions state");
-                return CachedSession(Err(()));
+                return Cached(Err(Failure::Unavailable));
             };
-            match state.sessions.load(db, request.cookies()).await {
-                Ok(found) => CachedSession(Ok(found.map(CurrentUser::from))),
+            let found = match bearer_of(request) {
+                None => state
+                    .sessions
+                    .load(db, request.cookies())
+                    .await
+                    .map(|found| {
+                        found.map(|row| CurrentUser::from_session(row, Credential::Cookie))
+                    }),
+                Some(None) => return Cached(Err(Failure::InvalidToken)),
+                Some(Some(token)) if tokens::is_personal(token) => {
+                    let config = &state.config;
+                    tokens::load(db, token, state.clock.now(), config.session_touch_interval)
+                        .await
+                        .map(|found| found.map(CurrentUser::from))
+                }
+                Some(Some(token)) => state.sessions.load_bearer(db, token).await.map(|found| {
+                    found.map(|row| CurrentUser::from_session(row, Credential::ApiSession))
+                }),
+            };
+            match found {
+                Ok(Some(user)) => Cached(Ok(Some(user))),
+                // A token that names nothing is refused, never taken as anonymous.
+                Ok(None) if bearer_of(request).is_some() => Cached(Err(Failure::InvalidToken)),
+                Ok(None) => Cached(Ok(None)),
                 Err(error) => {
                     tracing::error!(%error, "session lookup failed");
-                    CachedSession(Err(()))
+                    Cached(Err(Failure::Unavailable))
                 }
             }
         })
@@ -67,20 +140,88 @@ async fn session_of<'r>(request: &'r Request<'_>) -> &'r Result<Option<CurrentUs
 }
 
 impl CurrentUser {
-    /// The caller of a service operation: this user, this session, this client.
+    fn from_session(row: SessionWithUser, credential: Credential) -> Self {
+        CurrentUser {
+            user: row.user,
+            session_id: Some(row.session_id),
+            csrf_token: match credential {
+                Credential::Cookie => row.csrf_token,
+                _ => String::new(),
+            },
+            credential,
+        }
+    }
+
+    /// Whether the credential allows `scope`; sessions allow everything
+    /// their user may do.
+    pub fn may(&self, scope: Scope) -> bool {
+        match self.credential {
+            Credential::Token { scopes, .. } => scopes.contains(scope),
+            Credential::Cookie | Credential::ApiSession => true,
+        }
+    }
+
+    /// An administrator acting with administrator rights: a token without
+    /// the `admin` scope acts as a plain user.
+    pub fn is_admin(&self) -> bool {
+        self.user.is_admin() && self.may(Scope::Admin)
+    }
+
+    /// The scopes this caller may put on a new personal access token:
+    /// never more than its own credential carries, `admin` only for an
+    /// administrator.
+    pub fn grantable(&self) -> Scopes {
+        let scopes: Vec<Scope> = Scope::ALL
+            .into_iter()
+            .filter(|scope| self.may(*scope))
+            .filter(|scope| *scope != Scope::Admin || self.user.is_admin())
+            .collect();
+        Scopes::of(&scopes)
+    }
+
+    /// Whether the request carried a bearer token rather than the cookie.
+    pub fn is_bearer(&self) -> bool {
+        self.credential != Credential::Cookie
+    }
+
+    /// The caller of a service operation: this user, this session, this
+    /// client, with the rights the credential carries.
     pub fn actor(&self, client: &ClientMeta) -> Actor {
-        Actor::user(&self.user, Some(self.session_id), client.clone())
+        if self.user.is_admin() && !self.is_admin() {
+            let mut user = self.user.clone();
+            user.role = crate::domain::Role::User.as_str().to_owned();
+            return Actor::user(&user, self.session_id, client.clone());
+        }
+        Actor::user(&self.user, self.session_id, client.clone())
     }
 }
 
-impl From<SessionWithUser> for CurrentUser {
-    fn from(row: SessionWithUser) -> Self {
+impl From<TokenWithUser> for CurrentUser {
+    fn from(row: TokenWithUser) -> Self {
         CurrentUser {
             user: row.user,
-            session_id: row.session_id,
-            csrf_token: row.csrf_token,
+            session_id: None,
+            csrf_token: String::new(),
+            credential: Credential::Token {
+                id: row.token_id,
+                scopes: Scopes::from_stored(&row.scopes),
+            },
         }
     }
+}
+
+/// Refuses a token without `scope`, with a problem `detail` naming it.
+fn require<T>(
+    request: &Request<'_>,
+    user: &CurrentUser,
+    scope: Scope,
+    ok: T,
+) -> Outcome<T, GuardError> {
+    if user.may(scope) {
+        return Outcome::Success(ok);
+    }
+    request.local_cache(|| BodyError(Some(format!("This token lacks the `{scope}` scope."))));
+    Outcome::Error((Status::Forbidden, GuardError::MissingScope(scope)))
 }
 
 #[rocket::async_trait]
@@ -88,36 +229,58 @@ impl<'r> FromRequest<'r> for MaybeUser {
     type Error = GuardError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        match session_of(request).await {
+        match caller(request).await {
             Ok(user) => Outcome::Success(MaybeUser(user.clone())),
-            Err(()) => Outcome::Error((Status::ServiceUnavailable, GuardError::Unavailable)),
+            Err(Failure::InvalidToken) => {
+                Outcome::Error((Status::Unauthorized, GuardError::InvalidToken))
+            }
+            Err(Failure::Unavailable) => {
+                Outcome::Error((Status::ServiceUnavailable, GuardError::Unavailable))
+            }
         }
     }
 }
 
+/// Any signed-in caller. A personal access token needs `read` for `GET`
+/// (and `HEAD`) and `write` for anything else; the scopes are checked
+/// here and in [`Admin`], nowhere else.
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for CurrentUser {
     type Error = GuardError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        match try_outcome!(request.guard::<MaybeUser>().await) {
-            MaybeUser(Some(user)) => Outcome::Success(user),
-            MaybeUser(None) => Outcome::Error((Status::Unauthorized, GuardError::NotLoggedIn)),
-        }
+        let user = match try_outcome!(request.guard::<MaybeUser>().await) {
+            MaybeUser(Some(user)) => user,
+            MaybeUser(None) => {
+                return Outcome::Error((Status::Unauthorized, GuardError::NotLoggedIn));
+            }
+        };
+        let needed = match request.method() {
+            Method::Get | Method::Head | Method::Options => Scope::Read,
+            _ => Scope::Write,
+        };
+        require(request, &user.clone(), needed, user)
     }
 }
 
+/// An administrator. A personal access token needs the `admin` scope
+/// (whatever the method), and it counts only while its owner is an
+/// administrator.
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Admin {
     type Error = GuardError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let user = try_outcome!(request.guard::<CurrentUser>().await);
-        if user.user.is_admin() {
-            Outcome::Success(Admin(user))
-        } else {
-            Outcome::Error((Status::Forbidden, GuardError::NotAdmin))
+        let user = match try_outcome!(request.guard::<MaybeUser>().await) {
+            MaybeUser(Some(user)) => user,
+            MaybeUser(None) => {
+                return Outcome::Error((Status::Unauthorized, GuardError::NotLoggedIn));
+            }
+        };
+        if !user.user.is_admin() {
+            return Outcome::Error((Status::Forbidden, GuardError::NotAdmin));
         }
+        require(request, &user.clone(), Scope::Admin, Admin(user))
     }
 }
 

@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 use super::ClientMeta;
 use crate::clock::Clock;
 use crate::config::AppConfig;
-use crate::db::sessions::{self, NewSession, SessionWithUser};
+use crate::db::sessions::{self, NewSession, SessionKind, SessionWithUser};
 use crate::db::{AppConn, AppPool};
 use crate::error::AppResult;
 
@@ -28,6 +28,13 @@ pub struct Sessions {
 pub struct IssuedSession {
     id: i64,
     token: String,
+}
+
+impl IssuedSession {
+    /// The secret of a committed API session, for its client's bearer token.
+    pub fn into_secret(self) -> String {
+        self.token
+    }
 }
 
 /// A new random secret: 256 bits, base64url.
@@ -73,11 +80,37 @@ impl Sessions {
         now: OffsetDateTime,
     ) -> AppResult<IssuedSession> {
         self.delete_presented(conn, cookies).await?;
+        self.insert(conn, SessionKind::Browser, user_id, client, now)
+            .await
+    }
+
+    /// Writes a new API session for `user_id` in the caller's transaction;
+    /// its secret goes to the client as a bearer token once it commits.
+    pub async fn issue_api(
+        &self,
+        conn: &mut AppConn,
+        user_id: i64,
+        client: &ClientMeta,
+        now: OffsetDateTime,
+    ) -> AppResult<IssuedSession> {
+        self.insert(conn, SessionKind::Api, user_id, client, now)
+            .await
+    }
+
+    async fn insert(
+        &self,
+        conn: &mut AppConn,
+        kind: SessionKind,
+        user_id: i64,
+        client: &ClientMeta,
+        now: OffsetDateTime,
+    ) -> AppResult<IssuedSession> {
         let token = random_token();
         let csrf_token = random_token();
         let id = sessions::insert(
             conn,
             &NewSession {
+                kind,
                 token_hash: &token_hash(&token),
                 user_id,
                 csrf_token: &csrf_token,
@@ -89,6 +122,11 @@ impl Sessions {
         )
         .await?;
         Ok(IssuedSession { id, token })
+    }
+
+    /// Seconds an API session lives at most (it also ends when idle).
+    pub fn lifetime(&self) -> i64 {
+        self.config.session_absolute_timeout
     }
 
     /// Hands the browser the cookie of a committed session.
@@ -126,25 +164,45 @@ impl Sessions {
         let Some(cookie) = cookies.get_private(self.config.session_cookie_name()) else {
             return Ok(None);
         };
+        let found = self
+            .find(pool, SessionKind::Browser, cookie.value())
+            .await?;
+        if found.is_none() {
+            // Dead or revoked: drop the cookie so the browser stops sending it.
+            cookies.remove_private(self.removal_cookie());
+        }
+        Ok(found)
+    }
+
+    /// The live API session whose secret a client sent as a bearer token.
+    pub async fn load_bearer(
+        &self,
+        pool: &AppPool,
+        token: &str,
+    ) -> AppResult<Option<SessionWithUser>> {
+        self.find(pool, SessionKind::Api, token).await
+    }
+
+    async fn find(
+        &self,
+        pool: &AppPool,
+        kind: SessionKind,
+        token: &str,
+    ) -> AppResult<Option<SessionWithUser>> {
         let now = self.clock.now();
         let mut conn = pool.acquire().await?;
         let found = sessions::find_live(
             &mut conn,
-            &token_hash(cookie.value()),
+            kind,
+            &token_hash(token),
             now,
             self.idle_cutoff(now),
         )
         .await?;
-        match &found {
-            Some(session) => {
-                if now - session.last_seen_at
-                    >= Duration::seconds(self.config.session_touch_interval)
-                {
-                    sessions::touch(&mut conn, session.session_id, now).await?;
-                }
-            }
-            // Dead or revoked: drop the cookie so the browser stops sending it.
-            None => cookies.remove_private(self.removal_cookie()),
+        if let Some(session) = &found
+            && now - session.last_seen_at >= Duration::seconds(self.config.session_touch_interval)
+        {
+            sessions::touch(&mut conn, session.session_id, now).await?;
         }
         Ok(found)
     }

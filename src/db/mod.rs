@@ -6,15 +6,18 @@
 //! shared. Every function of the table modules takes `&mut AppConn`: a plain
 //! connection or, through [`AppTx`], one step of a transaction.
 
+pub mod api_tokens;
 pub mod audit;
 pub mod cart;
 mod conn;
 mod filter;
+pub mod idempotency;
 pub mod migrations;
 mod outage;
 mod postgres;
 pub mod products;
 pub mod sales;
+pub mod search;
 pub mod secret_key;
 pub mod sessions;
 mod start;

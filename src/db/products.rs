@@ -3,10 +3,11 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use super::search::{self, Searched};
 use super::users::search_key;
 use super::{
-    AppConn, AppTx, Backend, Filter, ListSql, first_row, for_update, is_unique_violation,
-    like_prefix, on_conn, single_row,
+    AppConn, AppTx, Filter, ListSql, first_row, for_update, is_unique_violation, on_conn,
+    single_row,
 };
 use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
@@ -23,6 +24,13 @@ pub struct Product {
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
+
+/// What the product search looks in.
+const SEARCHED: Searched = Searched {
+    fts_table: "products_fts",
+    columns: &["name_key", "sku"],
+    pg_columns: &["name_key", "lower(sku)"],
+};
 
 const COLUMNS: &str =
     "id, sku, name, description, price_cents, stock, is_active, created_at, updated_at";
@@ -176,15 +184,8 @@ pub async fn list(
     if only_active {
         conditions.and(true, |p| format!("is_active = {p}"));
     }
-    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        let backend = conn.backend();
-        conditions.and(like_prefix(&q.to_lowercase()), |p| {
-            let sku = match backend {
-                Backend::Sqlite => format!("sku LIKE {p} ESCAPE '\\'"),
-                Backend::Postgres => format!("sku LIKE upper({p}) ESCAPE '\\'"),
-            };
-            format!("(name_key LIKE {p} ESCAPE '\\' OR {sku})")
-        });
+    if let Some(q) = q {
+        search::contains(&mut conditions, conn.backend(), &SEARCHED, q);
     }
     let rows = format!("SELECT {COLUMNS} FROM products");
     let list = ListSql {

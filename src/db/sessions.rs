@@ -9,11 +9,31 @@ use super::users::{USER_COLUMNS, User};
 use super::{AppConn, Filter, ListSql, on_conn, single_row};
 use crate::error::AppResult;
 
+/// How a session's secret travels: in the browser's private cookie, or as
+/// the bearer token an API client got from `POST /api/auth/token`. Each is
+/// accepted only the way it was issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Browser,
+    Api,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Browser => "browser",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
 /// A session row as its owner may see it (no token hash).
 #[derive(Debug, Clone, FromRow)]
 pub struct SessionRecord {
     pub id: i64,
     pub user_id: i64,
+    /// `browser` or `api` ([`SessionKind`]).
+    pub kind: String,
     pub created_at: OffsetDateTime,
     pub last_seen_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
@@ -34,6 +54,7 @@ pub struct SessionWithUser {
 
 /// A session row to insert.
 pub struct NewSession<'a> {
+    pub kind: SessionKind,
     pub token_hash: &'a [u8],
     pub user_id: i64,
     pub csrf_token: &'a str,
@@ -45,7 +66,8 @@ pub struct NewSession<'a> {
 
 pub async fn insert(conn: &mut AppConn, session: &NewSession<'_>) -> AppResult<i64> {
     let sql = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, \
-               expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING id";
+               expires_at, ip, user_agent, kind) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8) \
+               RETURNING id";
     Ok(on_conn!(conn, |c| sqlx::query_scalar::<_, i64>(sql)
         .bind(session.token_hash)
         .bind(session.user_id)
@@ -54,15 +76,17 @@ pub async fn insert(conn: &mut AppConn, session: &NewSession<'_>) -> AppResult<i
         .bind(session.expires_at)
         .bind(session.ip)
         .bind(session.user_agent)
+        .bind(session.kind.as_str())
         .fetch_all(c)
         .await
         .and_then(single_row))?)
 }
 
-/// The live session for a token hash: not past its absolute expiry, used
-/// since `idle_cutoff`, and owned by an active user; one query.
+/// The live session of `kind` for a token hash: not past its absolute
+/// expiry, used since `idle_cutoff`, and owned by an active user; one query.
 pub async fn find_live(
     conn: &mut AppConn,
+    kind: SessionKind,
     token_hash: &[u8],
     now: OffsetDateTime,
     idle_cutoff: OffsetDateTime,
@@ -76,7 +100,8 @@ pub async fn find_live(
         "SELECT s.id AS session_id, s.csrf_token, s.created_at AS session_created_at, \
                 s.last_seen_at, {user_columns} \
          FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.is_active = $4"
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.is_active = $4 \
+           AND s.kind = $5"
     );
     Ok(on_conn!(conn, |c| sqlx::query_as::<_, SessionWithUser>(
         &sql
@@ -85,6 +110,7 @@ pub async fn find_live(
     .bind(now)
     .bind(idle_cutoff)
     .bind(true)
+    .bind(kind.as_str())
     .fetch_optional(c)
     .await)?)
 }
@@ -156,7 +182,7 @@ pub async fn list_for_user(
         .and(now, |p| format!("expires_at > {p}"))
         .and(idle_cutoff, |p| format!("last_seen_at > {p}"));
     let list = ListSql {
-        rows: "SELECT id, user_id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions",
+        rows: "SELECT id, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions",
         count_from: "FROM sessions",
         order_by: "id DESC",
         count_at_most: None,

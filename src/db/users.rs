@@ -5,9 +5,10 @@ use serde::Serialize;
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use super::search::{self, Searched};
 use super::{
-    AppConn, AppTx, Backend, Filter, ListSql, first_row, for_update, is_unique_violation,
-    like_prefix, on_conn, single_row, violated_constraint,
+    AppConn, AppTx, Backend, Filter, ListSql, first_row, for_update, is_unique_violation, on_conn,
+    single_row, violated_constraint,
 };
 use crate::domain::{FieldErrors, Role};
 use crate::error::{AppError, AppResult};
@@ -80,11 +81,19 @@ pub struct UserChanges {
     pub email_verified: Option<bool>,
 }
 
-/// The case-folded form of a name that searches compare against
-/// (`first_name_key`…): Unicode lower case, which SQLite's own folding lacks.
+/// The folded form of a name that searches compare against
+/// (`first_name_key`…): Unicode lower case without accents, which SQLite's
+/// own folding lacks.
 pub fn search_key(text: &str) -> String {
-    text.to_lowercase()
+    super::search::fold(text)
 }
+
+/// What the user search looks in.
+const SEARCHED: Searched = Searched {
+    fts_table: "users_fts",
+    columns: &["username", "email", "first_name_key", "last_name_key"],
+    pg_columns: &["username", "email", "first_name_key", "last_name_key"],
+};
 
 /// Maps a unique violation to a field error on the column it names.
 fn conflict_from(error: sqlx::Error) -> AppError {
@@ -367,13 +376,8 @@ pub struct UserFilter {
 /// The WHERE conditions of a user list or export.
 fn conditions(_backend: Backend, filter: &UserFilter) -> Filter {
     let mut conditions = Filter::new();
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        conditions.and(like_prefix(&q.to_lowercase()), |p| {
-            format!(
-                "(username LIKE {p} ESCAPE '\\' OR email LIKE {p} ESCAPE '\\' \
-                 OR first_name_key LIKE {p} ESCAPE '\\' OR last_name_key LIKE {p} ESCAPE '\\')"
-            )
-        });
+    if let Some(q) = filter.q.as_deref() {
+        search::contains(&mut conditions, conn.backend(), &SEARCHED, q);
     }
     if let Some(role) = filter.role {
         conditions.and(role.as_str(), |p| format!("role = {p}"));

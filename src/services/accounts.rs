@@ -11,8 +11,9 @@ use time::OffsetDateTime;
 
 use crate::actor::Actor;
 use crate::audit::{Event, action};
-use crate::auth::ClientMeta;
 use crate::auth::throttle::{self, Attempt, Limit};
+use crate::auth::{ClientMeta, Credential};
+use crate::db::api_tokens;
 use crate::db::sessions::{self, SessionRecord};
 use crate::db::users::{self, NewUser, User, UserChanges};
 use crate::db::{AppTx, bindable};
@@ -146,6 +147,36 @@ pub async fn log_in(
     open_session(app, tx, cookies, client, user, action::LOGIN, now).await
 }
 
+/// The OAuth2 password grant (`POST /api/auth/token`): checks the name
+/// and password exactly as a login does (same throttle, same audit), then,
+/// in one transaction, opens an API session and records the login. Returns
+/// the session's secret, the client's bearer token.
+pub async fn issue_bearer(
+    app: &App<'_>,
+    client: &ClientMeta,
+    login: &str,
+    password: &str,
+) -> AppResult<String> {
+    let (user, key) = authenticate(app, client, login, password).await?;
+    let now = app.now();
+    let mut tx = app.begin().await?;
+    throttle::forget(&mut tx, &key).await?;
+    let issued = app
+        .state
+        .sessions
+        .issue_api(&mut tx, user.id, client, now)
+        .await?;
+    users::record_login(&mut tx, user.id, now).await?;
+    Event::new(action::LOGIN, client)
+        .actor(&user)
+        .target(&user)
+        .detail("API session (bearer token)")
+        .record(&mut tx, now)
+        .await?;
+    tx.commit().await?;
+    Ok(issued.into_secret())
+}
+
 /// Checks a login name and password; returns the user and the throttle key
 /// to forget once the login is recorded. Unknown name, wrong password and
 /// inactive account all cost one argon2 verification and give
@@ -269,21 +300,46 @@ async fn open_session(
     Ok(user)
 }
 
-/// Logout: deletes this session's row with the event, so copies of the
-/// cookie die with it; then drops the cookie.
-pub async fn log_out(app: &App<'_>, cookies: &CookieJar<'_>, actor: &Actor) -> AppResult<()> {
+/// Logout: deletes the credential the request came with (the session
+/// row, or the personal access token) with the event, so copies of it die
+/// with it; then drops the cookie of a cookie session.
+pub async fn log_out(
+    app: &App<'_>,
+    cookies: &CookieJar<'_>,
+    actor: &Actor,
+    credential: Credential,
+) -> AppResult<()> {
+    let user_id = actor.account_id()?;
     let now = app.now();
     let mut tx = app.begin().await?;
-    app.state
-        .sessions
-        .delete_presented(&mut tx, cookies)
-        .await?;
-    Event::by(action::LOGOUT, actor)
-        .target_self()
-        .record(&mut tx, now)
-        .await?;
+    let detail = match credential {
+        Credential::Cookie => {
+            app.state
+                .sessions
+                .delete_presented(&mut tx, cookies)
+                .await?;
+            None
+        }
+        Credential::ApiSession => {
+            if let Some(id) = actor.session_id() {
+                sessions::delete_for_user(&mut tx, user_id, id).await?;
+            }
+            Some("API session (bearer token)".to_owned())
+        }
+        Credential::Token { id, .. } => {
+            api_tokens::delete_for_user(&mut tx, user_id, id).await?;
+            Some(format!("personal access token {id} revoked"))
+        }
+    };
+    let mut event = Event::by(action::LOGOUT, actor).target_self();
+    if let Some(detail) = detail {
+        event = event.detail(detail);
+    }
+    event.record(&mut tx, now).await?;
     tx.commit().await?;
-    app.state.sessions.clear_cookie(cookies);
+    if credential == Credential::Cookie {
+        app.state.sessions.clear_cookie(cookies);
+    }
     Ok(())
 }
 
@@ -400,9 +456,12 @@ pub async fn change_password(
     }
     throttle::forget(&mut tx, &key).await?;
     let revoked = sessions::delete_all_for_user(&mut tx, id, actor.session_id()).await?;
+    let tokens = api_tokens::delete_all_for_user(&mut tx, id).await?;
     Event::by(action::PASSWORD_CHANGE, actor)
         .target(&stored.user)
-        .detail(format!("other sessions revoked: {revoked}"))
+        .detail(format!(
+            "other sessions revoked: {revoked}; personal access tokens revoked: {tokens}"
+        ))
         .record(&mut tx, now)
         .await?;
     tx.commit().await?;

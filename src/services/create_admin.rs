@@ -6,6 +6,7 @@
 
 use crate::actor::Actor;
 use crate::audit::{Event, action};
+use crate::db::api_tokens;
 use crate::db::sessions;
 use crate::db::users::{self, User, UserChanges};
 use crate::domain::{Email, Password, PasswordContext, Role, Username};
@@ -212,6 +213,10 @@ async fn update_existing(
         let ended = sessions::delete_all_for_user(&mut tx, user.id, None).await?;
         if ended > 0 {
             done.push(format!("{ended} session(s) ended"));
+        }
+        let revoked = api_tokens::delete_all_for_user(&mut tx, user.id).await?;
+        if revoked > 0 {
+            done.push(format!("{revoked} personal access token(s) revoked"));
         }
     }
     tx.commit().await?;

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::actor::Actor;
 use crate::audit::{Event, action};
+use crate::db::api_tokens;
 use crate::db::sessions;
 use crate::db::users::{self, User, UserChanges};
 use crate::error::{AppError, AppResult};
@@ -138,6 +139,7 @@ pub async fn apply(
                     action::USER_ACTIVATE
                 } else {
                     sessions::delete_all_for_user(&mut tx, user.id, None).await?;
+                    api_tokens::delete_all_for_user(&mut tx, user.id).await?;
                     action::USER_DEACTIVATE
                 }
             }

@@ -7,6 +7,7 @@
 
 use crate::actor::Actor;
 use crate::audit::{Event, action};
+use crate::db::api_tokens;
 use crate::db::sessions::{self, SessionRecord};
 use crate::db::users::{self, User, UserFilter, UserSort};
 use crate::domain::Role;
@@ -123,6 +124,7 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     if role_changed || deactivated {
         sessions::delete_all_for_user(&mut tx, id, None).await?;
+        api_tokens::delete_all_for_user(&mut tx, id).await?;
     }
     let event = |name| Event::by(name, actor).target(&updated);
     if role_changed {

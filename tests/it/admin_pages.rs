@@ -201,9 +201,10 @@ async fn search_fixture(app: &TestApp) -> Fixture {
         ("annabel", "annabel@example.com", "Annabel", "Lee"), // username
         ("dana", "dana@example.com", "Dana", "Annan"),   // last name
         ("anne", "a.smith@example.com", "Anne", "Smith"), // username, first name
-        ("joann", "joann@example.com", "Jo", "Anderson"), // "ann" only inside
-        ("bob", "bob@annex.example", "Bob", "Hanna"),    // "ann" only inside
-        ("hannah", "hannah@example.com", "Hannah", "Brown"), // "ann" only inside
+        // No "ann" anywhere (substring search is tested in shop_search.rs).
+        ("joel", "joel@example.com", "Jo", "Anderson"),
+        ("bob", "bob@example.org", "Bob", "Hale"),
+        ("hilda", "hilda@example.com", "Hilda", "Brown"),
         ("zed", "zed@example.com", "Zed", "Zulu"),
     ];
     for (username, email, first, last) in people {
@@ -253,7 +254,7 @@ async fn user_list_page_searches_filters_and_sorts() {
     let app = spawn_app().await;
     let Fixture { admin, .. } = search_fixture(&app).await;
 
-    // q: a case-insensitive prefix of username, e-mail, first or last name.
+    // q: found anywhere in username, e-mail, first or last name, in any case.
     for q in ["ann", "ANN", "Ann"] {
         let (status, page) = html(&admin, &format!("/admin/users?q={q}")).await;
         assert_eq!(status, Status::Ok);

@@ -108,7 +108,7 @@ async fn list_users_envelope_and_paging() {
 }
 
 #[rocket::async_test]
-async fn list_users_searches_prefixes_of_username_email_and_names() {
+async fn list_users_searches_inside_username_email_and_names() {
     let app = spawn_app().await;
     app.login_admin("root").await;
     create(
@@ -140,8 +140,9 @@ async fn list_users_searches_prefixes_of_username_email_and_names() {
     assert_eq!(search("quen").await, ["carol"]);
     assert_eq!(search("XAV").await, ["carol"]);
     assert_eq!(search("New").await, ["caroline", "mike"]);
-    // A prefix, not a substring; wildcards are literal.
-    assert_eq!(search("arol").await, Vec::<String>::new());
+    // Anywhere inside, not only at the start; wildcards are literal.
+    assert_eq!(search("arol").await, ["carol", "caroline"]);
+    assert_eq!(search("orp.exam").await, ["carol"]);
     assert_eq!(search("%25").await, Vec::<String>::new());
     assert_eq!(search("_arol").await, Vec::<String>::new());
 }

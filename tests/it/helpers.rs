@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test module uses a different subset
 
 mod accounts;
+mod bearer;
 mod cli;
 mod pages;
 mod race;

@@ -22,6 +22,7 @@ mod sales;
 mod sales_concurrency;
 mod seed;
 mod shop_cart;
+mod shop_search;
 
 // Issue 16, the administrator's half: command line, admin pages.
 mod admin_bulk;
@@ -49,6 +50,10 @@ mod edges_next;
 mod platform;
 mod postgres_tls;
 mod static_files;
+// Bearer tokens and the strict API contract (issue 15).
+mod api_bearer;
+mod api_tokens;
 // Faults (issue 13): outages, full disks, shutdown, retries.
 mod faults_disk;
+mod faults_idempotency;
 mod faults_outage;

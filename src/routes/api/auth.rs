@@ -1,23 +1,26 @@
-//! `/api/auth`: sign-up, login, logout.
+//! `/api/auth`: sign-up, login (cookie or bearer token), logout.
 
 use rocket::http::CookieJar;
 use rocket::response::status::{Created, NoContent};
 use rocket::serde::json::Json;
-use rocket::{Route, post};
+use rocket::{FromForm, Route, post};
 use rocket_okapi::okapi::openapi3::OpenApi;
 use rocket_okapi::settings::OpenApiSettings;
 use rocket_okapi::{openapi, openapi_get_routes_spec};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use super::form::ApiForm;
 use super::views::UserView;
 use super::{Answer, ApiJson, SameOrigin};
 use crate::auth::{ClientMeta, CurrentUser};
+use crate::domain::FieldErrors;
+use crate::error::AppError;
 use crate::services::accounts::{self, NewAccount};
 use crate::state::App;
 
 pub fn routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
-    openapi_get_routes_spec![settings: signup, login, logout]
+    openapi_get_routes_spec![settings: signup, login, token, logout]
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -86,7 +89,91 @@ async fn login(
     Ok(Json(user.into()))
 }
 
-/// Ends this session on the server; the cookie stops working everywhere.
+/// The OAuth2 password grant (RFC 6749 §4.3), form-encoded as OAuth2
+/// clients and Swagger UI's "Authorize" send it. Other fields they may add
+/// (`scope`, `client_id`, `client_secret`) are ignored.
+#[derive(Debug, FromForm, JsonSchema)]
+pub struct TokenRequest {
+    /// `password`, the only grant offered; may be left out.
+    #[schemars(regex(pattern = r"^password$"))]
+    pub grant_type: Option<String>,
+    /// Username or e-mail address.
+    #[schemars(with = "String", length(min = 1, max = 254))]
+    pub username: Option<String>,
+    #[schemars(with = "String", length(min = 1, max = 1024))]
+    pub password: Option<String>,
+}
+
+/// A bearer token for `Authorization: Bearer <access_token>`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the token expires at the latest; it also expires
+    /// after the idle timeout without use, and ends at logout.
+    pub expires_in: i64,
+}
+
+impl TokenRequest {
+    /// The username and password, or every problem at once.
+    fn credentials(&self) -> Result<(&str, &str), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if self
+            .grant_type
+            .as_deref()
+            .is_some_and(|grant| grant != "password")
+        {
+            errors.push("grant_type", "Only the `password` grant is supported.");
+        }
+        let username = required(&mut errors, "username", &self.username);
+        let password = required(&mut errors, "password", &self.password);
+        match (username, password) {
+            (Some(username), Some(password)) if errors.is_empty() => Ok((username, password)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A form field that must be present and non-empty.
+fn required<'a>(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &'a Option<String>,
+) -> Option<&'a str> {
+    match value.as_deref() {
+        Some(value) if !value.is_empty() => Some(value),
+        _ => {
+            errors.push(field, "This field is required.");
+            None
+        }
+    }
+}
+
+/// Exchanges a username (or e-mail) and password for a bearer token: a
+/// server-side session like the cookie's, with the same timeouts, listed in
+/// `GET /api/me/sessions` as `api`, ended by `POST /api/auth/logout` with it.
+/// Throttled and audited like a login; wrong credentials answer 401 alike
+/// for unknown users.
+#[openapi(tag = "Auth")]
+#[post("/token", data = "<body>")]
+async fn token(
+    app: App<'_>,
+    client: ClientMeta,
+    body: ApiForm<TokenRequest>,
+) -> Answer<Json<TokenResponse>> {
+    let (username, password) = body.0.credentials().map_err(AppError::from)?;
+    let access_token = accounts::issue_bearer(&app, &client, username, password).await?;
+    Ok(Json(TokenResponse {
+        access_token,
+        token_type: "bearer",
+        expires_in: app.state.sessions.lifetime(),
+    }))
+}
+
+/// Ends the credential this request came with: the session (cookie or
+/// bearer token), or the personal access token, which is revoked. It stops
+/// working everywhere at once.
 #[openapi(tag = "Auth")]
 #[post("/logout")]
 async fn logout(
@@ -96,6 +183,6 @@ async fn logout(
     user: CurrentUser,
     _same_origin: SameOrigin,
 ) -> Answer<NoContent> {
-    accounts::log_out(&app, cookies, &user.actor(&client)).await?;
+    accounts::log_out(&app, cookies, &user.actor(&client), user.credential).await?;
     Ok(NoContent)
 }

@@ -2,10 +2,14 @@
 //! rocket_okapi derives from these handlers.
 
 mod auth;
+mod form;
+mod idempotency;
 mod me;
 mod method;
 mod products;
 mod sales;
+mod security;
+mod tokens;
 mod users;
 
 use rocket::data::{self, Data, FromData};
@@ -22,6 +26,7 @@ use rocket_okapi::settings::OpenApiSettings;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
+use crate::auth::guards::bearer_of;
 use crate::problem::{ApiError, BodyError};
 use crate::state::AppState;
 // The projections the API answers with live beside the pages' own, and
@@ -87,7 +92,14 @@ impl<'r, T: JsonSchema + serde::de::DeserializeOwned + Send + 'static> OpenApiFr
 /// `Host` the request was sent to: `https://host` is another site to an
 /// `http://host` instance, as is `Origin: null` (sandboxed frames, some
 /// cross-site redirects).
+///
+/// A request with `Authorization` is exempt: the check protects cookies,
+/// which a bearer request does not use, and no cross-site page can add
+/// that header without the CORS consent Portero never gives.
 fn check_origin(request: &Request<'_>) -> Result<(), Status> {
+    if bearer_of(request).is_some() {
+        return Ok(());
+    }
     let Some(origin) = request.headers().get_one("Origin") else {
         return Ok(());
     };
@@ -163,7 +175,9 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     let parts: Vec<(&str, (Vec<Route>, OpenApi))> = vec![
         ("/auth", auth::routes(&settings)),
         ("/me", me::routes(&settings)),
+        ("/me/tokens", tokens::routes(&settings)),
         ("/users", users::routes(&settings)),
+        ("/users", tokens::admin_routes(&settings)),
         ("/products", products::routes(&settings)),
         ("/sales", sales::routes(&settings)),
     ];
@@ -189,12 +203,15 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
             _ => (path, item),
         })
         .collect();
+    security::declare(&mut spec);
     spec.info = Info {
         title: "Portero API".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         description: Some(
-            "Accounts, sessions, users, products and sales. Authenticate with the session cookie \
-             from `POST /api/auth/login`; every error is RFC 9457 `application/problem+json`."
+            "Accounts, sessions, users, products and sales. Authenticate with \
+             `Authorization: Bearer <token>` (a token from `POST /api/auth/token`, or a personal \
+             access token) or with the session cookie from `POST /api/auth/login`; every error \
+             is RFC 9457 `application/problem+json`."
                 .to_owned(),
         ),
         ..Info::default()

@@ -36,7 +36,7 @@ async fn list_products(
     if q.as_ref().is_some_and(|q| q.chars().count() > 120) {
         return Err(AppError::invalid("q", "Use at most 120 characters.").into());
     }
-    let is_admin = user.0.as_ref().is_some_and(|u| u.user.is_admin());
+    let is_admin = user.0.as_ref().is_some_and(|u| u.is_admin());
     let only_active = !(is_admin && include_inactive.unwrap_or(false));
     let (rows, total) = catalog::list(
         &app,
@@ -56,7 +56,7 @@ async fn list_products(
 #[openapi(tag = "Products")]
 #[get("/<id>")]
 async fn get_product(app: App<'_>, user: MaybeUser, id: i64) -> Answer<Json<ProductView>> {
-    let is_admin = user.0.as_ref().is_some_and(|u| u.user.is_admin());
+    let is_admin = user.0.as_ref().is_some_and(|u| u.is_admin());
     Ok(Json(catalog::get_visible(&app, id, is_admin).await?.into()))
 }
 

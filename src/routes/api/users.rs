@@ -142,7 +142,7 @@ async fn create_user(
 #[openapi(tag = "Users")]
 #[get("/<id>")]
 async fn get_user(app: App<'_>, user: CurrentUser, id: i64) -> Answer<Json<UserView>> {
-    if !user.user.is_admin() && user.user.id != id {
+    if !user.is_admin() && user.user.id != id {
         return Err(AppError::NotFound.into());
     }
     Ok(Json(users::get(&app, id).await?.into()))

@@ -187,7 +187,7 @@ async fn sessions(
     let formats = page.formats();
     let sessions: Vec<view::Session> = rows
         .iter()
-        .map(|s| view::Session::new(s, Some(user.session_id), &formats))
+        .map(|s| view::Session::new(s, user.session_id, &formats))
         .collect();
     Ok(page
         .render(
@@ -206,7 +206,7 @@ async fn revoke_session(
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
     accounts::revoke_session(&app, &user.actor(&client), id).await?;
-    let target = if id == user.session_id {
+    let target = if Some(id) == user.session_id {
         "/"
     } else {
         "/account/sessions"

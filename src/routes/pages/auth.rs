@@ -157,7 +157,7 @@ async fn logout(
     user: CurrentUser,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
-    accounts::log_out(&app, cookies, &user.actor(&client)).await?;
+    accounts::log_out(&app, cookies, &user.actor(&client), user.credential).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to("/"),
         "You are logged out.",

@@ -42,7 +42,11 @@ async fn product_list(
         .render(
             "products/list",
             json!({
-                "products": rows.iter().map(|p| view::Product::new(p, &formats)).collect::<Vec<_>>(),
+                "products": rows.iter().map(|p| json!({
+                    "product": view::Product::new(p, &formats),
+                    "name_parts": view::highlight(&p.name, &q),
+                    "sku_parts": view::highlight(&p.sku, &q),
+                })).collect::<Vec<_>>(),
                 "q": q,
                 "back": back,
                 "total": total,

@@ -88,7 +88,7 @@ impl Session {
     /// `current_id` is the viewer's own session, when the list is theirs.
     pub fn new(record: &SessionRecord, current_id: Option<i64>, formats: &Formats) -> Self {
         let current = Some(record.id) == current_id;
-        let view = SessionView::new(record.clone(), record.id);
+        let view = SessionView::new(record.clone(), Some(record.id));
         Session {
             id: view.id,
             current,

@@ -8,6 +8,7 @@ mod audit;
 mod catalog;
 mod chart;
 mod format;
+mod highlight;
 mod pagination;
 
 pub use account::{Session, SignedIn, User, browser_summary};
@@ -15,4 +16,5 @@ pub use audit::Event;
 pub use catalog::{Product, Sale, SaleItem};
 pub use chart::{BarChart, bar_chart, last_days};
 pub use format::{Formats, amount_for_input};
+pub use highlight::{Part, highlight};
 pub use pagination::{Pagination, query_value};
