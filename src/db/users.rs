@@ -374,10 +374,10 @@ pub struct UserFilter {
 }
 
 /// The WHERE conditions of a user list or export.
-fn conditions(_backend: Backend, filter: &UserFilter) -> Filter {
+fn conditions(backend: Backend, filter: &UserFilter) -> Filter {
     let mut conditions = Filter::new();
     if let Some(q) = filter.q.as_deref() {
-        search::contains(&mut conditions, conn.backend(), &SEARCHED, q);
+        search::contains(&mut conditions, backend, &SEARCHED, q);
     }
     if let Some(role) = filter.role {
         conditions.and(role.as_str(), |p| format!("role = {p}"));
