@@ -34,6 +34,8 @@ pub mod action {
     pub const SALE_CREATE: &str = "sale_create";
     pub const ACCOUNT_DELETE: &str = "account_delete";
     pub const ACCOUNT_DELETE_FAILED: &str = "account_delete_failed";
+    /// A CSV export of an admin list (target: which list; detail: its filters).
+    pub const EXPORT: &str = "export";
     pub const TOKEN_CREATE: &str = "token_create";
     pub const TOKEN_REVOKE: &str = "token_revoke";
 
@@ -60,6 +62,7 @@ pub mod action {
         SALE_CREATE,
         ACCOUNT_DELETE,
         ACCOUNT_DELETE_FAILED,
+        EXPORT,
         TOKEN_CREATE,
         TOKEN_REVOKE,
     ];
