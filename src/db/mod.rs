@@ -11,6 +11,7 @@ pub mod audit;
 pub mod cart;
 mod conn;
 mod filter;
+pub mod idempotency;
 pub mod migrations;
 mod outage;
 mod postgres;

@@ -5,7 +5,7 @@ use time::Duration;
 
 use crate::clock::Clock;
 use crate::config::AppConfig;
-use crate::db::{AppConn, AppPool, audit, sessions, throttle};
+use crate::db::{AppConn, AppPool, audit, idempotency, sessions, throttle};
 use crate::error::AppResult;
 
 /// Audit events deleted per statement: each batch holds the write lock
@@ -35,6 +35,10 @@ pub async fn sweep(pool: &AppPool, config: &AppConfig, clock: &Clock) {
     }
     if let Err(error) = throttle::purge_notices_before(&mut conn, window).await {
         tracing::warn!(?error, "throttle-notice sweep failed");
+    }
+    let kept_since = now - crate::services::idempotency::KEEP_FOR;
+    if let Err(error) = idempotency::purge_before(&mut conn, kept_since).await {
+        tracing::warn!(?error, "idempotency-key sweep failed");
     }
     if config.audit_retention_days > 0 {
         let cutoff = now - Duration::days(config.audit_retention_days);

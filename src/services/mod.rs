@@ -11,6 +11,7 @@ pub mod cart;
 pub mod catalog;
 pub mod create_admin;
 pub mod housekeeping;
+pub mod idempotency;
 pub mod reports;
 pub mod sales;
 pub mod tokens;

@@ -11,6 +11,7 @@ use crate::db::AppTx;
 use crate::db::sales::{self, OrderLine, Sale, SaleFilter};
 use crate::domain::{FieldErrors, parse_quantity};
 use crate::error::{AppError, AppResult};
+use crate::services::idempotency::{self, Claim, IdempotencyKey, Once};
 use crate::state::App;
 
 /// Most lines one order may have.
@@ -60,12 +61,38 @@ pub fn validate_order(lines: &[(i64, i64)]) -> Result<Vec<OrderLine>, FieldError
 /// Buys the given `(product_id, quantity)` lines for the caller: the stock,
 /// the sale, its items and its audit event in one transaction.
 pub async fn purchase(app: &App<'_>, buyer: &Actor, lines: &[(i64, i64)]) -> AppResult<Sale> {
+    Ok(purchase_once(app, buyer, lines, None).await?.value)
+}
+
+/// [`purchase`] under an `Idempotency-Key`: a retry with the same key and
+/// order gets the sale the first request made, without buying again.
+pub async fn purchase_once(
+    app: &App<'_>,
+    buyer: &Actor,
+    lines: &[(i64, i64)],
+    key: Option<&IdempotencyKey>,
+) -> AppResult<Once<Sale>> {
     let order = validate_order(lines)?;
+    let scope = format!("sale:user:{}", buyer.account_id()?);
     let now = app.now();
     let mut tx = app.begin().await?;
+    if let Claim::Done(sale_id) = idempotency::claim(&mut tx, &scope, key, now).await? {
+        let sale = sales::find(&mut tx, sale_id, None)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.rollback().await?;
+        return Ok(Once {
+            value: sale,
+            replayed: true,
+        });
+    }
     let sale = record(&mut tx, buyer, &order, now).await?;
+    idempotency::complete(&mut tx, &scope, key, sale.row.id).await?;
     tx.commit().await?;
-    Ok(sale)
+    Ok(Once {
+        value: sale,
+        replayed: false,
+    })
 }
 
 /// The purchase of a validated order and its audit event, as one step of

@@ -55,4 +55,5 @@ mod api_tokens;
 mod pages_tokens;
 // Faults (issue 13): outages, full disks, shutdown, retries.
 mod faults_disk;
+mod faults_idempotency;
 mod faults_outage;

@@ -3,6 +3,7 @@
 
 mod auth;
 mod form;
+mod idempotency;
 mod me;
 mod method;
 mod products;

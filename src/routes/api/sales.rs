@@ -9,6 +9,7 @@ use rocket_okapi::{openapi, openapi_get_routes_spec};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::idempotency::{KeyHeader, Replayable};
 use super::views::SaleView;
 use super::{Answer, ApiJson, Page, Paging};
 use crate::auth::{ClientMeta, CurrentUser};
@@ -76,16 +77,20 @@ async fn create_sale(
     app: App<'_>,
     client: ClientMeta,
     user: CurrentUser,
+    key: KeyHeader,
     body: ApiJson<OrderBody>,
-) -> Answer<Created<Json<SaleView>>> {
+) -> Answer<Created<Replayable<Json<SaleView>>>> {
     let lines: Vec<(i64, i64)> = body
         .0
         .items
         .iter()
         .map(|line| (line.product_id, line.quantity))
         .collect();
-    let sale = sales::purchase(&app, &user.actor(&client), &lines).await?;
-    Ok(Created::new(format!("/api/sales/{}", sale.row.id)).body(Json(sale.into())))
+    let key = key.with(&format!("{lines:?}"))?;
+    let once = sales::purchase_once(&app, &user.actor(&client), &lines, key.as_ref()).await?;
+    let sale = once.value;
+    Ok(Created::new(format!("/api/sales/{}", sale.row.id))
+        .body(Replayable::new(Json(sale.into()), once.replayed)))
 }
 
 /// One sale: the owner's or, for an administrator, anyone's; 404 otherwise.
