@@ -5,6 +5,8 @@ pub mod account;
 pub mod account_tokens;
 pub mod admin;
 pub mod admin_catalog;
+pub mod admin_export;
+pub mod admin_filters;
 pub mod admin_users;
 pub mod auth;
 pub mod cart;
@@ -39,6 +41,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(admin::routes());
     routes.extend(admin_catalog::routes());
     routes.extend(admin_users::routes());
+    routes.extend(admin_export::routes());
     routes.extend(shop::routes());
     routes.extend(cart::routes());
     routes
