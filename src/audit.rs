@@ -32,6 +32,8 @@ pub mod action {
     pub const PRODUCT_UPDATE: &str = "product_update";
     pub const PRODUCT_DELETE: &str = "product_delete";
     pub const SALE_CREATE: &str = "sale_create";
+    /// A CSV export of an admin list (target: which list; detail: its filters).
+    pub const EXPORT: &str = "export";
     pub const TOKEN_CREATE: &str = "token_create";
     pub const TOKEN_REVOKE: &str = "token_revoke";
 
@@ -56,6 +58,7 @@ pub mod action {
         PRODUCT_UPDATE,
         PRODUCT_DELETE,
         SALE_CREATE,
+        EXPORT,
         TOKEN_CREATE,
         TOKEN_REVOKE,
     ];

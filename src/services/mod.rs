@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod cart;
 pub mod catalog;
 pub mod create_admin;
+pub mod export;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod reports;

@@ -4,6 +4,8 @@
 pub mod account;
 pub mod admin;
 pub mod admin_catalog;
+pub mod admin_export;
+pub mod admin_filters;
 pub mod admin_users;
 pub mod auth;
 pub mod cart;
@@ -37,6 +39,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(admin::routes());
     routes.extend(admin_catalog::routes());
     routes.extend(admin_users::routes());
+    routes.extend(admin_export::routes());
     routes.extend(shop::routes());
     routes.extend(cart::routes());
     routes
