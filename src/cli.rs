@@ -147,6 +147,7 @@ fn block_on<F: std::future::Future<Output = Result<(), String>>>(future: F) -> R
 /// in-flight request has finished (rocket_db_pools would close it when the
 /// grace period starts, failing those requests; see `db::AppPool`).
 fn serve() -> Result<(), String> {
+    crate::limits::raise_open_files_logged();
     let rocket = crate::rocket()?;
     rocket::execute(async move {
         let rocket = rocket.ignite().await?;

@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod headers;
+pub mod limits;
 pub mod mail;
 pub mod outage;
 pub mod problem;

@@ -70,6 +70,31 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<AuditEvent>, i64)> {
+    let list = ListSql {
+        rows: EVENT_SELECT,
+        count_from: "FROM audit_events",
+        order_by: "id DESC",
+        count_at_most: None,
+    };
+    Ok(conditions(filter).page(conn, &list, limit, offset).await?)
+}
+
+const EVENT_SELECT: &str = "SELECT id, at, actor_id, actor_name, action, target_user_id, target, ip, detail \
+     FROM audit_events";
+
+/// Every event the filter matches, newest first, handed to `each` one at a
+/// time as the database sends them (for exports of any size).
+pub async fn each<F, Fut>(conn: &mut AppConn, filter: &AuditFilter, each: F) -> AppResult<()>
+where
+    F: FnMut(AuditEvent) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    Ok(conditions(filter)
+        .each(conn, EVENT_SELECT, "id DESC", each)
+        .await?)
+}
+
+fn conditions(filter: &AuditFilter) -> Filter {
     let mut conditions = Filter::new();
     if let Some(actor) = &filter.actor {
         conditions.and(actor.as_str(), |p| format!("actor_name = {p}"));
@@ -88,14 +113,7 @@ pub async fn list(
     if let Some(to) = filter.to {
         conditions.and(to, |p| format!("at < {p}"));
     }
-    let list = ListSql {
-        rows: "SELECT id, at, actor_id, actor_name, action, target_user_id, target, ip, detail \
-               FROM audit_events",
-        count_from: "FROM audit_events",
-        order_by: "id DESC",
-        count_at_most: None,
-    };
-    Ok(conditions.page(conn, &list, limit, offset).await?)
+    conditions
 }
 
 /// Deletes up to `batch` events older than `before`, oldest first; returns

@@ -217,6 +217,37 @@ impl Filter {
     }
 }
 
+impl Filter {
+    /// Every matching row, one at a time as the database sends it, handed
+    /// to `each`; memory stays constant however many rows match. `each`
+    /// answers false to stop early (the reader went away).
+    pub async fn each<T, F, Fut>(
+        &self,
+        conn: &mut AppConn,
+        select: &str,
+        order_by: &str,
+        mut each: F,
+    ) -> Result<(), sqlx::Error>
+    where
+        T: FromAppRow,
+        F: FnMut(T) -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        use rocket::futures::TryStreamExt;
+
+        let sql = format!("{select} {} ORDER BY {order_by}", self.where_clause());
+        on_conn!(conn, |c| {
+            let mut rows = bind_params!(sqlx::query_as::<_, T>(&sql), &self.params).fetch(c);
+            while let Some(row) = rows.try_next().await? {
+                if !each(row).await {
+                    break;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -152,14 +152,7 @@ pub struct SaleFilter {
 
 const SALE_COLUMNS: &str = "s.id, s.user_id, u.username, s.total_cents, s.created_at";
 
-/// A page of sales, newest first, with their items: one query for the
-/// sales, one for all their items, one for the count.
-pub async fn list(
-    conn: &mut AppConn,
-    filter: &SaleFilter,
-    limit: i64,
-    offset: i64,
-) -> AppResult<(Vec<Sale>, i64)> {
+fn conditions(filter: &SaleFilter) -> Filter {
     let mut conditions = Filter::new();
     if let Some(user_id) = filter.user_id {
         conditions.and(user_id, |p| format!("s.user_id = {p}"));
@@ -170,6 +163,48 @@ pub async fn list(
     if let Some(to) = filter.to {
         conditions.and(to, |p| format!("s.created_at < {p}"));
     }
+    conditions
+}
+
+/// A sale as one exported line: no items, but how many and how many units.
+#[derive(Debug, Clone, FromRow)]
+pub struct SaleLine {
+    pub id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub total_cents: i64,
+    pub created_at: OffsetDateTime,
+    pub items: i64,
+    pub units: i64,
+}
+
+/// Every sale the filter matches, newest first, handed to `each` one at a
+/// time as the database sends them (for exports of any size).
+pub async fn each_line<F, Fut>(conn: &mut AppConn, filter: &SaleFilter, each: F) -> AppResult<()>
+where
+    F: FnMut(SaleLine) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let select = format!(
+        "SELECT {SALE_COLUMNS}, \
+           (SELECT COUNT(*) FROM sale_items i WHERE i.sale_id = s.id) AS items, \
+           (SELECT CAST(COALESCE(SUM(i.quantity), 0) AS BIGINT) FROM sale_items i WHERE i.sale_id = s.id) AS units \
+         FROM sales s JOIN users u ON u.id = s.user_id"
+    );
+    Ok(conditions(filter)
+        .each(conn, &select, "s.id DESC", each)
+        .await?)
+}
+
+/// A page of sales, newest first, with their items: one query for the
+/// sales, one for all their items, one for the count.
+pub async fn list(
+    conn: &mut AppConn,
+    filter: &SaleFilter,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Sale>, i64)> {
+    let conditions = conditions(filter);
     let rows = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id");
     let list = ListSql {
         rows: &rows,

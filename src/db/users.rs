@@ -392,18 +392,11 @@ pub struct UserFilter {
     pub count_at_most: Option<i64>,
 }
 
-/// One page of users and the total that match: one query for the rows, one
-/// for the count, both answered from indexes for the offered filters.
-pub async fn list(
-    conn: &mut AppConn,
-    filter: &UserFilter,
-    sort: UserSort,
-    limit: i64,
-    offset: i64,
-) -> AppResult<(Vec<User>, i64)> {
+/// The WHERE conditions of a user list or export.
+fn conditions(backend: Backend, filter: &UserFilter) -> Filter {
     let mut conditions = Filter::new();
     if let Some(q) = filter.q.as_deref() {
-        search::contains(&mut conditions, conn.backend(), &SEARCHED, q);
+        search::contains(&mut conditions, backend, &SEARCHED, q);
     }
     if let Some(role) = filter.role {
         conditions.and(role.as_str(), |p| format!("role = {p}"));
@@ -416,6 +409,19 @@ pub async fn list(
         Some(false) => conditions.and_sql("email_verified_at IS NULL"),
         None => &mut conditions,
     };
+    conditions
+}
+
+/// One page of users and the total that match: one query for the rows, one
+/// for the count, both answered from indexes for the offered filters.
+pub async fn list(
+    conn: &mut AppConn,
+    filter: &UserFilter,
+    sort: UserSort,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<User>, i64)> {
+    let conditions = conditions(conn.backend(), filter);
     let rows = format!("SELECT {USER_COLUMNS} FROM users");
     let list = ListSql {
         rows: &rows,
@@ -424,6 +430,25 @@ pub async fn list(
         count_at_most: filter.count_at_most,
     };
     Ok(conditions.page(conn, &list, limit, offset).await?)
+}
+
+/// Every user the filter matches, in `sort` order, handed to `each` one at
+/// a time as the database sends them (for exports of any size).
+pub async fn each<F, Fut>(
+    conn: &mut AppConn,
+    filter: &UserFilter,
+    sort: UserSort,
+    each: F,
+) -> AppResult<()>
+where
+    F: FnMut(User) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let conditions = conditions(conn.backend(), filter);
+    let select = format!("SELECT {USER_COLUMNS} FROM users");
+    Ok(conditions
+        .each(conn, &select, sort.order_by(), each)
+        .await?)
 }
 
 /// Counts for the admin dashboard: total, active, admins.

@@ -8,6 +8,7 @@ use crate::domain::{
     FieldErrors, ProductName, Sku, parse_description, parse_price_cents, parse_stock,
 };
 use crate::error::{AppError, AppResult};
+use crate::services::idempotency::{self, Claim, IdempotencyKey, Once};
 use crate::state::App;
 
 /// Product fields as typed in; `None` keeps a field on update.
@@ -49,6 +50,17 @@ pub fn validate(input: &ProductInput) -> Result<ProductChanges, FieldErrors> {
 }
 
 pub async fn create(app: &App<'_>, actor: &Actor, input: &ProductInput) -> AppResult<Product> {
+    Ok(create_once(app, actor, input, None).await?.value)
+}
+
+/// [`create`] under an `Idempotency-Key`: a retry with the same key and
+/// fields gets the product the first request made.
+pub async fn create_once(
+    app: &App<'_>,
+    actor: &Actor,
+    input: &ProductInput,
+    key: Option<&IdempotencyKey>,
+) -> AppResult<Once<Product>> {
     let mut errors = FieldErrors::new();
     for (field, present) in [
         ("sku", input.sku.is_some()),
@@ -78,8 +90,19 @@ pub async fn create(app: &App<'_>, actor: &Actor, input: &ProductInput) -> AppRe
     ) else {
         return Err(AppError::internal("validated product fields missing"));
     };
+    let scope = format!("product:user:{}", actor.account_id()?);
     let now = app.now();
     let mut tx = app.begin().await?;
+    if let Claim::Done(id) = idempotency::claim(&mut tx, &scope, key, now).await? {
+        let product = products::find(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.rollback().await?;
+        return Ok(Once {
+            value: product,
+            replayed: true,
+        });
+    }
     let product = products::insert(
         &mut tx,
         &NewProduct {
@@ -97,8 +120,12 @@ pub async fn create(app: &App<'_>, actor: &Actor, input: &ProductInput) -> AppRe
         .target_text(format!("product:{}", product.sku))
         .record(&mut tx, now)
         .await?;
+    idempotency::complete(&mut tx, &scope, key, product.id).await?;
     tx.commit().await?;
-    Ok(product)
+    Ok(Once {
+        value: product,
+        replayed: false,
+    })
 }
 
 pub async fn update(

@@ -184,3 +184,20 @@ async fn openapi_documents_the_header_on_creates() {
         .unwrap_or_default();
     assert!(names.contains(&"Idempotency-Key"), "{parameters}");
 }
+
+#[rocket::async_test]
+async fn a_retried_product_create_creates_one_product() {
+    let admin = spawn_app().await;
+    admin.login_admin("keeper").await;
+    let body = json!({ "sku": "ONCE-1", "name": "Once", "price_cents": 100, "stock": 5 });
+    let first = post_with_key(&admin, "/api/products", "p-1", &body).await;
+    assert_eq!(first.status, Status::Created, "{}", first.body);
+    let retry = post_with_key(&admin, "/api/products", "p-1", &body).await;
+    assert_eq!(retry.status, Status::Created, "{}", retry.body);
+    assert!(retry.replayed);
+    assert_eq!(retry.body["id"], first.body["id"]);
+    let other = json!({ "sku": "ONCE-2", "name": "Twice", "price_cents": 100, "stock": 5 });
+    let mismatch = post_with_key(&admin, "/api/products", "p-1", &other).await;
+    assert_eq!(mismatch.status, Status::UnprocessableEntity);
+    assert_eq!(scalar(&admin, "SELECT COUNT(*) FROM products").await, 1);
+}

@@ -18,6 +18,7 @@ mod storage;
 // Admin console, catalog, sales and the command line.
 mod admin_pages;
 mod catalog;
+mod own_data;
 mod sales;
 mod sales_concurrency;
 mod seed;
@@ -26,6 +27,7 @@ mod shop_search;
 
 // Issue 16, the administrator's half: command line, admin pages.
 mod admin_bulk;
+mod admin_export;
 mod cli_admin;
 
 // Every operation one transaction; rules under concurrency (issue 11).
@@ -56,6 +58,7 @@ mod static_files;
 // Bearer tokens and the strict API contract (issue 15).
 mod api_bearer;
 mod api_tokens;
+mod pages_tokens;
 // Faults (issue 13): outages, full disks, shutdown, retries.
 mod faults_disk;
 mod faults_idempotency;

@@ -9,6 +9,7 @@ use rocket_okapi::{openapi, openapi_get_routes_spec};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::idempotency::{KeyHeader, Replayable};
 use super::views::ProductView;
 use super::{Answer, ApiJson, Page, Paging, SameOrigin};
 use crate::auth::{Admin, ClientMeta, MaybeUser};
@@ -99,10 +100,15 @@ async fn create_product(
     app: App<'_>,
     client: ClientMeta,
     admin: Admin,
+    key: KeyHeader,
     body: ApiJson<ProductBody>,
-) -> Answer<Created<Json<ProductView>>> {
-    let product = catalog::create(&app, &admin.0.actor(&client), &body.0.into()).await?;
-    Ok(Created::new(format!("/api/products/{}", product.id)).body(Json(product.into())))
+) -> Answer<Created<Replayable<Json<ProductView>>>> {
+    let input: ProductInput = body.0.into();
+    let key = key.with(&format!("{input:?}"))?;
+    let once = catalog::create_once(&app, &admin.0.actor(&client), &input, key.as_ref()).await?;
+    let product = once.value;
+    Ok(Created::new(format!("/api/products/{}", product.id))
+        .body(Replayable::new(Json(product.into()), once.replayed)))
 }
 
 /// Changes a product; fields left out stay as they are.

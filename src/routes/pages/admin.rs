@@ -7,14 +7,13 @@ use rocket::response::{Flash, Redirect};
 use rocket::{Route, get, post, routes};
 use serde::Serialize;
 use serde_json::{Value, json};
-use time::{Date, Duration, OffsetDateTime};
 
+use super::admin_filters::{AuditParams, Errors, UserParams};
 use super::view::{self, Pagination, bar_chart, last_days, query_value};
 use super::{PageContext, PageError, PageResult, Reply, form_errors, values};
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{Admin, ClientMeta};
-use crate::db::audit::AuditFilter;
-use crate::db::users::{UserFilter, UserSort};
+use crate::db::users::UserSort;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::routes::paging::{DEFAULT_PER_PAGE, Paging};
@@ -107,11 +106,12 @@ impl ListState {
     }
 }
 
-fn parse_flag(text: Option<&str>) -> Option<bool> {
-    match text {
-        Some("true" | "yes" | "1") => Some(true),
-        Some("false" | "no" | "0") => Some(false),
-        _ => None,
+/// The "Download as CSV" link of a list with these filters.
+pub(crate) fn csv_href(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
     }
 }
 
@@ -137,29 +137,29 @@ async fn user_list(
         per_page.unwrap_or(DEFAULT_PER_PAGE),
         &app.state.config,
     );
-    let q: String = q.unwrap_or_default().trim().chars().take(100).collect();
-    let role_filter = role.as_deref().and_then(|r| r.parse::<Role>().ok());
-    let sort_order = sort
-        .as_deref()
-        .and_then(UserSort::parse)
-        .unwrap_or_default();
-    let filter = UserFilter {
-        q: Some(q.clone()).filter(|q| !q.is_empty()),
-        role: role_filter,
-        active: parse_flag(active.as_deref()),
-        verified: parse_flag(verified.as_deref()),
-        count_at_most: Some(USER_COUNT_CAP),
+    let params = UserParams::new(q, role, active, verified, sort);
+    // Filters that cannot be used are shown as errors on the form, with no
+    // list under them rather than a list that ignores them.
+    let (rows, total, sort_order, errors) = match params.parse() {
+        Ok((mut filter, sort_order)) => {
+            filter.count_at_most = Some(USER_COUNT_CAP);
+            let (rows, total) =
+                user_service::list(&app, &filter, sort_order, paging.per_page, paging.offset())
+                    .await?;
+            (rows, total, sort_order, Errors::new())
+        }
+        Err(errors) => (Vec::new(), 0, UserSort::default(), errors),
     };
-    let (rows, total) =
-        user_service::list(&app, &filter, sort_order, paging.per_page, paging.offset()).await?;
     let state = ListState {
-        q,
-        role: role_filter
-            .map(|r| r.as_str().to_owned())
-            .unwrap_or_default(),
-        active: filter.active.map(|a| a.to_string()).unwrap_or_default(),
-        verified: filter.verified.map(|v| v.to_string()).unwrap_or_default(),
-        sort: sort_order.as_str().to_owned(),
+        q: params.q.clone(),
+        role: params.role.clone(),
+        active: params.active.clone(),
+        verified: params.verified.clone(),
+        sort: if params.sort.is_empty() {
+            sort_order.as_str().to_owned()
+        } else {
+            params.sort.clone()
+        },
         per_page: paging.per_page,
     };
     let pagination = Pagination::new(paging.page, total, paging.per_page, |p| {
@@ -194,6 +194,8 @@ async fn user_list(
                 "columns": columns,
                 "back": state.query(paging.page, None),
                 "state": state,
+                "errors": errors,
+                "csv_href": csv_href("/admin/users.csv", &params.query()),
             }),
         )
         .into())
@@ -231,6 +233,7 @@ async fn render_user(
         json!({
             "user": view::User::new(&user, &formats),
             "sessions": session_rows.iter().map(|s| view::Session::new(s, None, &formats)).collect::<Vec<_>>(),
+            "tokens": super::account_tokens::rows_of(app, id, &formats).await?,
             "events": events.iter().map(|e| view::Event::new(e, &formats)).collect::<Vec<_>>(),
             "values": values,
             "errors": errors,
@@ -391,12 +394,6 @@ async fn user_delete(
     }
 }
 
-fn parse_day(text: Option<&str>) -> Option<OffsetDateTime> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    text.and_then(|t| Date::parse(t.trim(), &format).ok())
-        .map(|d| d.midnight().assume_utc())
-}
-
 #[get("/admin/audit?<actor>&<action>&<from>&<to>&<page>")]
 #[allow(clippy::too_many_arguments)] // one argument per query parameter the page accepts
 async fn audit_log(
@@ -410,35 +407,22 @@ async fn audit_log(
     page: Option<i64>,
 ) -> PageResult {
     let paging = Paging::clamped(page, 50, &app.state.config);
-    let actor = actor
-        .map(|a| crate::db::bindable(a.trim()).to_lowercase())
-        .filter(|a| !a.is_empty());
-    let action = action.filter(|a| crate::audit::action::ALL.contains(&a.as_str()));
-    let from_day = parse_day(from.as_deref());
-    let to_day = parse_day(to.as_deref());
-    let filter = AuditFilter {
-        actor: actor.clone(),
-        action: action.clone(),
-        user_id: None,
-        from: from_day,
-        // Inclusive of the whole "to" day.
-        to: to_day.map(|d| d + Duration::days(1)),
+    let params = AuditParams::new(actor, action, from, to);
+    let (events, total, errors) = match params.parse() {
+        Ok(filter) => {
+            let (events, total) =
+                reports::audit_log(&app, &filter, paging.per_page, paging.offset()).await?;
+            (events, total, Errors::new())
+        }
+        Err(errors) => (Vec::new(), 0, errors),
     };
-    let (events, total) =
-        reports::audit_log(&app, &filter, paging.per_page, paging.offset()).await?;
-    let state = json!({
-        "actor": actor.unwrap_or_default(),
-        "action": action.unwrap_or_default(),
-        "from": from_day.map(|d| d.date().to_string()).unwrap_or_default(),
-        "to": to_day.map(|d| d.date().to_string()).unwrap_or_default(),
-    });
-    let base = format!(
-        "actor={}&action={}&from={}&to={}",
-        query_value(state["actor"].as_str().unwrap_or("")),
-        query_value(state["action"].as_str().unwrap_or("")),
-        state["from"].as_str().unwrap_or(""),
-        state["to"].as_str().unwrap_or(""),
-    );
+    let query = params.query();
+    let state = serde_json::to_value(&params).unwrap_or_default();
+    let base = if query.is_empty() {
+        String::new()
+    } else {
+        format!("{query}&")
+    };
     let formats = view.formats();
     Ok(view
         .render(
@@ -446,8 +430,10 @@ async fn audit_log(
             json!({
                 "events": events.iter().map(|e| view::Event::new(e, &formats)).collect::<Vec<_>>(),
                 "total": total,
-                "pagination": Pagination::new(paging.page, total, paging.per_page, |p| format!("?{base}&page={p}")),
+                "pagination": Pagination::new(paging.page, total, paging.per_page, |p| format!("?{base}page={p}")),
                 "state": state,
+                "errors": errors,
+                "csv_href": csv_href("/admin/audit.csv", &query),
                 "actions": crate::audit::action::ALL,
             }),
         )

@@ -7,17 +7,16 @@ use rocket::{Route, get, post, routes};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::admin_filters::{Errors, SaleParams};
 use super::view::{self, Pagination, amount_for_input, query_value};
 use super::{PageContext, PageError, PageResult, Reply, errors_map, values};
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{Admin, ClientMeta};
-use crate::db::sales::SaleFilter;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
-use crate::routes::paging::{Paging, parse_instant};
+use crate::routes::paging::Paging;
 use crate::services::catalog::{self, ProductInput};
 use crate::services::sales;
-use crate::services::users as user_service;
 use crate::state::App;
 
 pub fn routes() -> Vec<Route> {
@@ -291,51 +290,28 @@ async fn sale_list(
     page: Option<i64>,
 ) -> PageResult {
     let paging = Paging::clamped(page, PER_PAGE, &app.state.config);
-    let user_text = crate::db::bindable(user.unwrap_or_default().trim()).to_lowercase();
-    let from_at = from
-        .as_deref()
-        .filter(|t| !t.trim().is_empty())
-        .and_then(|t| parse_instant(t).ok());
-    let to_at = to
-        .as_deref()
-        .filter(|t| !t.trim().is_empty())
-        .and_then(|t| parse_instant(t).ok());
-    // The "user" filter takes a username or a numeric id.
-    let user_id = if user_text.is_empty() {
-        None
-    } else if let Ok(id) = user_text.parse::<i64>() {
-        Some(id)
+    let params = SaleParams::new(user, from, to);
+    let (rows, total, errors) = match params.parse(&app).await? {
+        Ok(filter) => {
+            let (rows, total) = sales::list(
+                &app,
+                &admin.0.actor(&client),
+                filter,
+                paging.per_page,
+                paging.offset(),
+            )
+            .await?;
+            (rows, total, Errors::new())
+        }
+        Err(errors) => (Vec::new(), 0, errors),
+    };
+    let query = params.query();
+    let state = serde_json::to_value(&params).unwrap_or_default();
+    let base = if query.is_empty() {
+        "/admin/sales?".to_owned()
     } else {
-        Some(
-            user_service::find_by_username(&app, &user_text)
-                .await?
-                .map_or(-1, |u| u.id),
-        )
+        format!("/admin/sales?{query}&")
     };
-    let filter = SaleFilter {
-        user_id,
-        from: from_at,
-        to: to_at.map(|t| t + time::Duration::days(1)),
-    };
-    let (rows, total) = sales::list(
-        &app,
-        &admin.0.actor(&client),
-        filter,
-        paging.per_page,
-        paging.offset(),
-    )
-    .await?;
-    let state = json!({
-        "user": user_text,
-        "from": from_at.map(|d| d.date().to_string()).unwrap_or_default(),
-        "to": to_at.map(|d| d.date().to_string()).unwrap_or_default(),
-    });
-    let base = format!(
-        "/admin/sales?user={}&from={}&to={}&",
-        query_value(state["user"].as_str().unwrap_or("")),
-        state["from"].as_str().unwrap_or(""),
-        state["to"].as_str().unwrap_or("")
-    );
     let formats = view.formats();
     Ok(view
         .render(
@@ -344,6 +320,8 @@ async fn sale_list(
                 "sales": rows.iter().map(|s| view::Sale::new(s, &formats)).collect::<Vec<_>>(),
                 "total": total,
                 "state": state,
+                "errors": errors,
+                "csv_href": super::admin::csv_href("/admin/sales.csv", &query),
                 "pagination": Pagination::new(paging.page, total, paging.per_page, |p| format!("{base}page={p}")),
             }),
         )

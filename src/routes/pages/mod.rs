@@ -2,8 +2,11 @@
 //! every state-changing form carries a CSRF token.
 
 pub mod account;
+pub mod account_tokens;
 pub mod admin;
 pub mod admin_catalog;
+pub mod admin_export;
+pub mod admin_filters;
 pub mod admin_mail;
 pub mod admin_users;
 pub mod auth;
@@ -11,6 +14,7 @@ pub mod cart;
 pub mod catchers;
 pub mod home;
 pub mod mail;
+pub mod own_data;
 pub mod shop;
 pub mod view;
 
@@ -36,13 +40,16 @@ pub fn routes() -> Vec<Route> {
     routes.extend(home::routes());
     routes.extend(auth::routes());
     routes.extend(account::routes());
+    routes.extend(account_tokens::routes());
     routes.extend(admin::routes());
     routes.extend(admin_catalog::routes());
     routes.extend(admin_users::routes());
+    routes.extend(admin_export::routes());
     routes.extend(shop::routes());
     routes.extend(mail::routes());
     routes.extend(admin_mail::routes());
     routes.extend(cart::routes());
+    routes.extend(own_data::routes());
     routes
 }
 
