@@ -72,6 +72,9 @@ fn concrete(path: &str, targets: &Targets) -> String {
             "<id>" if path.starts_with("/admin/mail/") => "1".to_owned(),
             "<session_id>" => targets.user_session.to_string(),
             "<product_id>" => targets.product.to_string(),
+            // The token is checked before any id is looked up.
+            "<id>" if path.starts_with("/account/tokens/") => "1".to_owned(),
+            "<token_id>" => "1".to_owned(),
             dynamic if dynamic.starts_with('<') => {
                 panic!("no test value for {dynamic} in {path}: extend `concrete`")
             }
