@@ -195,10 +195,7 @@ impl OpenApiResponderInner for ApiError {
 /// Catchers for `/api`: whatever Rocket rejects becomes a problem body. A
 /// 404 for a path that exists with other methods is a 405 with `Allow`.
 #[rocket::catch(default)]
-pub fn api_default(
-    status: Status,
-    request: &Request<'_>,
-) -> Result<ProblemResponse, AllowedProblem> {
+pub fn api_default(status: Status, request: &Request<'_>) -> AllowedProblem {
     if status == Status::NotFound {
         let allowed = allowed_methods(request);
         if !allowed.is_empty() && !allowed.contains(&request.method()) {
@@ -208,19 +205,17 @@ pub fn api_default(
                 request.method(),
                 allow_header(&allowed)
             );
-            return Err(ProblemResponse(problem).allow(allow_header(&allowed)));
+            return AllowedProblem(problem, Some(allow_header(&allowed)));
         }
     }
     if let Some(detail) = request.local_cache(|| BodyError(None)).0.clone() {
-        return Ok(ProblemResponse(Problem::new(status, detail)));
+        return AllowedProblem(Problem::new(status, detail), None);
     }
     if status == Status::Unauthorized && bearer_of(request).is_some() {
-        return Ok(ProblemResponse(Problem::new(
-            status,
-            "The bearer token is not valid: unknown, expired or revoked.",
-        )));
+        let detail = "The bearer token is not valid: unknown, expired or revoked.";
+        return AllowedProblem(Problem::new(status, detail), None);
     }
-    Ok(ProblemResponse(Problem::for_status(status)))
+    AllowedProblem(Problem::for_status(status), None)
 }
 
 /// Why a guard refused the request body, cached on the request for the
@@ -230,26 +225,21 @@ pub struct BodyError(pub Option<String>);
 /// A bare problem as a responder (used by catchers).
 pub struct ProblemResponse(pub Problem);
 
-impl ProblemResponse {
-    /// The problem of a 405, with the `Allow` header it must carry.
-    fn allow(self, methods: String) -> AllowedProblem {
-        AllowedProblem(self.0, methods)
-    }
-}
-
 impl<'r> Responder<'r, 'static> for ProblemResponse {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         problem_response(self.0, request)
     }
 }
 
-/// A 405 problem and its `Allow` header.
-pub struct AllowedProblem(Problem, String);
+/// A caught problem, with the `Allow` header a 405 must carry.
+pub struct AllowedProblem(Problem, Option<String>);
 
 impl<'r> Responder<'r, 'static> for AllowedProblem {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         let mut response = problem_response(self.0, request)?;
-        response.set_header(Header::new("Allow", self.1));
+        if let Some(methods) = self.1 {
+            response.set_header(Header::new("Allow", methods));
+        }
         Ok(response)
     }
 }
