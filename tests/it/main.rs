@@ -55,6 +55,7 @@ mod api_bearer;
 mod api_tokens;
 mod pages_tokens;
 // Faults (issue 13): outages, full disks, shutdown, retries.
+mod faults_backup;
 mod faults_disk;
 mod faults_idempotency;
 mod faults_outage;
