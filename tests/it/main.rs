@@ -18,6 +18,7 @@ mod storage;
 // Admin console, catalog, sales and the command line.
 mod admin_pages;
 mod catalog;
+mod own_data;
 mod sales;
 mod sales_concurrency;
 mod seed;

@@ -5,6 +5,8 @@ mod auth;
 mod form;
 mod idempotency;
 mod me;
+mod me_data;
+pub use me_data::AccountExport;
 mod method;
 mod products;
 mod sales;
@@ -175,6 +177,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     let parts: Vec<(&str, (Vec<Route>, OpenApi))> = vec![
         ("/auth", auth::routes(&settings)),
         ("/me", me::routes(&settings)),
+        ("/me", me_data::routes(&settings)),
         ("/me/tokens", tokens::routes(&settings)),
         ("/users", users::routes(&settings)),
         ("/users", tokens::admin_routes(&settings)),
