@@ -53,6 +53,7 @@ mod postgres_tls;
 mod static_files;
 // Bearer tokens and the strict API contract (issue 15).
 mod api_bearer;
+mod api_strict;
 mod api_tokens;
 mod pages_tokens;
 // Faults (issue 13): outages, full disks, shutdown, retries.
