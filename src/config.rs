@@ -280,7 +280,7 @@ mod tests {
             .expect("file name")
             .to_string_lossy();
         assert!(message.contains("max_page in "), "{message}");
-        assert!(message.contains(name.as_ref()), "{message}");
+        assert!(message.contains(&*name), "{message}");
 
         let figment = Figment::from(rocket::Config::debug_default())
             .merge(Serialized::default("secret_key", "almost-a-real-key"));
