@@ -54,6 +54,7 @@ mod static_files;
 // Bearer tokens and the strict API contract (issue 15).
 mod api_bearer;
 mod api_tokens;
+mod pages_tokens;
 // Faults (issue 13): outages, full disks, shutdown, retries.
 mod faults_disk;
 mod faults_idempotency;

@@ -233,6 +233,7 @@ async fn render_user(
         json!({
             "user": view::User::new(&user, &formats),
             "sessions": session_rows.iter().map(|s| view::Session::new(s, None, &formats)).collect::<Vec<_>>(),
+            "tokens": super::account_tokens::rows_of(app, id, &formats).await?,
             "events": events.iter().map(|e| view::Event::new(e, &formats)).collect::<Vec<_>>(),
             "values": values,
             "errors": errors,

@@ -2,6 +2,7 @@
 //! every state-changing form carries a CSRF token.
 
 pub mod account;
+pub mod account_tokens;
 pub mod admin;
 pub mod admin_catalog;
 pub mod admin_export;
@@ -36,6 +37,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(home::routes());
     routes.extend(auth::routes());
     routes.extend(account::routes());
+    routes.extend(account_tokens::routes());
     routes.extend(admin::routes());
     routes.extend(admin_catalog::routes());
     routes.extend(admin_users::routes());

@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+"""Portero's fault suite (issue 13): a real process, loopback only, bounded.
+
+  python3 bench/faults/faults.py BINARY --db sqlite|postgres [--pg-url URL]
+
+Scenarios (each stops by itself; the figures go to stdout as one JSON line
+per scenario, prefixed "FIGURES"):
+
+  sigterm  ROUNDS rounds: WORKERS buyers purchase on keep-alive connections;
+           SIGTERM mid-load. Checks: no 5xx at all; every acknowledged sale
+           is in the database; every sale in the database was acknowledged
+           or its client saw the connection drop (never a 5xx).
+  kill9    ROUNDS rounds: buyers purchase with an Idempotency-Key each;
+           SIGKILL mid-load; the server is restarted and every purchase
+           whose answer was lost is retried with its key. Checks: one sale
+           per key, the stock matches, every sale has its sale_create event.
+  outage   (PostgreSQL, when --outage-cluster is given) see outage.sh.
+
+Exit status 1 when a check fails.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+PASSWORD = "fault-suite-password"
+FAILURES = []
+
+
+def check(what, ok, detail=""):
+    print(f"  {'ok  ' if ok else 'FAIL'} {what}{': ' + str(detail) if detail and not ok else ''}")
+    if not ok:
+        FAILURES.append(what)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Db:
+    """The database under test: a fresh SQLite file or PostgreSQL database."""
+
+    def __init__(self, kind, pg_url, work):
+        self.kind = kind
+        self.pg_url = pg_url
+        if kind == "sqlite":
+            self.path = os.path.join(work, f"faults-{uuid.uuid4().hex[:8]}.db")
+            self.url = f"sqlite://{self.path}"
+        else:
+            self.name = f"portero_faults_{uuid.uuid4().hex[:8]}"
+            subprocess.run(["psql", pg_url, "-qc", f"CREATE DATABASE {self.name}"], check=True)
+            base = pg_url.rsplit("/", 1)[0]
+            self.url = f"{base}/{self.name}"
+
+    def scalar(self, sql):
+        if self.kind == "sqlite":
+            with sqlite3.connect(self.path) as conn:
+                return conn.execute(sql).fetchone()[0]
+        out = subprocess.run(["psql", self.url, "-Atqc", sql], check=True, capture_output=True, text=True)
+        return int(out.stdout.strip() or 0)
+
+    def column(self, sql):
+        if self.kind == "sqlite":
+            with sqlite3.connect(self.path) as conn:
+                return [row[0] for row in conn.execute(sql)]
+        out = subprocess.run(["psql", self.url, "-Atqc", sql], check=True, capture_output=True, text=True)
+        return [int(line) for line in out.stdout.split()]
+
+    def drop(self):
+        if self.kind == "postgres":
+            subprocess.run(["psql", self.pg_url, "-qc", f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)"],
+                           capture_output=True)
+
+
+class Server:
+    def __init__(self, binary, db, work, grace=5):
+        self.binary, self.db, self.work, self.grace = binary, db, work, grace
+        self.port = free_port()
+        self.proc = None
+
+    def env(self):
+        env = dict(os.environ)
+        env.update({
+            "DATABASE_URL": self.db.url,
+            "ROCKET_PORT": str(self.port),
+            "ROCKET_ADDRESS": "127.0.0.1",
+            "ROCKET_ARGON2_MEMORY_KIB": "1024",
+            "ROCKET_ARGON2_ITERATIONS": "1",
+            "ROCKET_SECRET_KEY": "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=",
+            "ROCKET_SHUTDOWN": f"{{grace={self.grace},mercy=2}}",
+            "ROCKET_LOG_LEVEL": "critical",
+            "RUST_LOG": "warn",
+        })
+        return env
+
+    def start(self):
+        log = open(os.path.join(self.work, "server.log"), "ab")
+        self.proc = subprocess.Popen([self.binary, "serve"], env=self.env(), stdout=log, stderr=log,
+                                     cwd=self.work)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                status, _ = request(self.port, "GET", "/readyz")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                raise SystemExit("portero exited at start; see server.log")
+            time.sleep(0.1)
+        raise SystemExit("portero did not become ready")
+
+    def cli(self, *args, env=None):
+        full = self.env()
+        full.update(env or {})
+        subprocess.run([self.binary, *args], env=full, check=True, capture_output=True, cwd=self.work)
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def wait(self, timeout=30):
+        return self.proc.wait(timeout=timeout)
+
+
+def request(port, method, path, body=None, cookie=None, headers=None, conn=None):
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    sent = dict(headers or {})
+    if body is not None:
+        sent["Content-Type"] = "application/json"
+        body = json.dumps(body)
+    if cookie:
+        sent["Cookie"] = cookie
+    try:
+        conn.request(method, path, body=body, headers=sent)
+        response = conn.getresponse()
+        data = response.read()
+        try:
+            payload = json.loads(data) if data else None
+        except ValueError:
+            payload = None
+        if method == "POST" and path == "/api/auth/login":
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie" and value.startswith("portero_session="):
+                    payload = {"cookie": value.split(";", 1)[0]}
+        return response.status, payload
+    finally:
+        if own:
+            conn.close()
+
+
+def setup_shop(server, buyers):
+    """An administrator, one product with plenty of stock, `buyers` users; returns cookies."""
+    server.cli("create-admin", "--username", "keeper", "--email", "keeper@example.com",
+               env={"PORTERO_ADMIN_PASSWORD": PASSWORD})
+    _, admin = request(server.port, "POST", "/api/auth/login", {"login": "keeper", "password": PASSWORD})
+    admin_cookie = admin["cookie"]
+    status, product = request(server.port, "POST", "/api/products",
+                              {"sku": "FAULT-1", "name": "Fault", "price_cents": 100, "stock": 1_000_000},
+                              cookie=admin_cookie)
+    assert status == 201, (status, product)
+    cookies = []
+    for i in range(buyers):
+        name = f"buyer{i:03d}"
+        status, body = request(server.port, "POST", "/api/auth/signup", {
+            "username": name, "email": f"{name}@example.com", "password": PASSWORD,
+            "first_name": "B", "last_name": "Uyer"})
+        assert status == 201, (status, body)
+        _, login = request(server.port, "POST", "/api/auth/login", {"login": name, "password": PASSWORD})
+        cookies.append(login["cookie"])
+    return product["id"], cookies
+
+
+class Outcomes:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.acked = []          # sale ids answered 201
+        self.statuses = {}       # status -> count
+        self.dropped = 0         # connection errors (no answer)
+        self.lost_keys = []      # (cookie, key) whose answer never came
+        self.latencies = []
+
+    def add(self, status, sale_id=None, latency=None):
+        with self.lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            if status == 201 and sale_id is not None:
+                self.acked.append(sale_id)
+            if latency is not None:
+                self.latencies.append(latency)
+
+
+def buyer_loop(port, cookie, product, stop, outcomes, with_keys):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    while not stop.is_set():
+        key = uuid.uuid4().hex if with_keys else None
+        headers = {"Idempotency-Key": key} if key else None
+        started = time.time()
+        try:
+            status, body = request(port, "POST", "/api/sales", {"items": [{"product_id": product, "quantity": 1}]},
+                                   cookie=cookie, headers=headers, conn=conn)
+            outcomes.add(status, (body or {}).get("id"), time.time() - started)
+        except (OSError, http.client.HTTPException):
+            with outcomes.lock:
+                outcomes.dropped += 1
+                if key:
+                    outcomes.lost_keys.append((cookie, key))
+            conn.close()
+            # A new connection: refused once the server has gone.
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            time.sleep(0.05)
+
+
+def run_load(server, product, cookies, signal_at, sig, with_keys):
+    outcomes, stop = Outcomes(), threading.Event()
+    threads = [threading.Thread(target=buyer_loop, args=(server.port, c, product, stop, outcomes, with_keys))
+               for c in cookies]
+    for t in threads:
+        t.start()
+    time.sleep(signal_at)
+    signalled = time.time()
+    server.signal(sig)
+    server.wait(timeout=30)
+    exited = time.time() - signalled
+    stop.set()
+    for t in threads:
+        t.join(timeout=40)
+    return outcomes, exited
+
+
+def sigterm(args, work):
+    print(f"sigterm on {args.db}: {args.rounds} rounds, {args.workers} buyers")
+    figures = {"scenario": "sigterm", "db": args.db, "rounds": []}
+    for round_ in range(args.rounds):
+        db = Db(args.db, args.pg_url, work)
+        try:
+            server = Server(args.binary, db, work)
+            server.start()
+            product, cookies = setup_shop(server, args.workers)
+            outcomes, exited = run_load(server, product, cookies, args.signal_at, signal.SIGTERM, False)
+            five = sum(n for s, n in outcomes.statuses.items() if s >= 500)
+            stored = set(db.column("SELECT id FROM sales"))
+            acked = set(outcomes.acked)
+            unacked = stored - acked
+            check(f"round {round_ + 1}: no 5xx ({outcomes.statuses})", five == 0)
+            check(f"round {round_ + 1}: every acknowledged sale stored", acked <= stored, acked - stored)
+            check(f"round {round_ + 1}: every unacknowledged sale met a dropped connection",
+                  len(unacked) <= outcomes.dropped, (len(unacked), outcomes.dropped))
+            figures["rounds"].append({"answered": sum(outcomes.statuses.values()), "statuses": outcomes.statuses,
+                                      "connection_errors": outcomes.dropped, "stored": len(stored),
+                                      "unacknowledged_stored": len(unacked), "exit_seconds": round(exited, 2)})
+        finally:
+            db.drop()
+    print("FIGURES " + json.dumps(figures))
+
+
+def kill9(args, work):
+    print(f"kill9 on {args.db}: {args.rounds} rounds, {args.workers} buyers, retries with Idempotency-Key")
+    figures = {"scenario": "kill9", "db": args.db, "rounds": []}
+    for round_ in range(args.rounds):
+        db = Db(args.db, args.pg_url, work)
+        try:
+            server = Server(args.binary, db, work)
+            server.start()
+            product, cookies = setup_shop(server, args.workers)
+            outcomes, _ = run_load(server, product, cookies, args.signal_at, signal.SIGKILL, True)
+            server.start()
+            retried, replayed = 0, 0
+            for cookie, key in outcomes.lost_keys:
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+                status, body = request(server.port, "POST", "/api/sales",
+                                       {"items": [{"product_id": product, "quantity": 1}]},
+                                       cookie=cookie, headers={"Idempotency-Key": key}, conn=conn)
+                conn.close()
+                retried += 1
+                check_ok = status == 201
+                if not check_ok:
+                    check(f"round {round_ + 1}: retry answered 201", False, (status, body))
+                if status == 201:
+                    outcomes.acked.append(body["id"])
+            replayed = db.scalar("SELECT COUNT(*) FROM idempotency_keys") - len(set(outcomes.acked))
+            server.signal(signal.SIGTERM)
+            server.wait()
+            sales = db.scalar("SELECT COUNT(*) FROM sales")
+            sold = 1_000_000 - db.scalar(f"SELECT stock FROM products WHERE id = {product}")
+            keys = db.scalar("SELECT COUNT(*) FROM idempotency_keys")
+            orphans = db.scalar(
+                "SELECT COUNT(*) FROM sales s WHERE NOT EXISTS (SELECT 1 FROM audit_events a "
+                "WHERE a.action = 'sale_create' AND a.target = 'sale:' || s.id)")
+            check(f"round {round_ + 1}: one sale per key ({sales} sales, {keys} keys)", sales == keys)
+            check(f"round {round_ + 1}: every retried key answered", len(set(outcomes.acked)) == sales,
+                  (len(set(outcomes.acked)), sales))
+            check(f"round {round_ + 1}: stock matches the sales", sold == sales, (sold, sales))
+            check(f"round {round_ + 1}: every sale has its audit event", orphans == 0, orphans)
+            figures["rounds"].append({"sales": sales, "lost_answers": len(outcomes.lost_keys), "retried": retried,
+                                      "orphans": orphans})
+        finally:
+            db.drop()
+    print("FIGURES " + json.dumps(figures))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--pg-url", default=os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--scenario", action="append", choices=["sigterm", "kill9"])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=40)
+    parser.add_argument("--signal-at", type=float, default=1.5)
+    args = parser.parse_args()
+    args.binary = os.path.realpath(args.binary)
+    with tempfile.TemporaryDirectory() as work:
+        try:
+            for scenario in args.scenario or ["sigterm", "kill9"]:
+                {"sigterm": sigterm, "kill9": kill9}[scenario](args, work)
+        finally:
+            if FAILURES and os.path.exists(os.path.join(work, "server.log")):
+                with open(os.path.join(work, "server.log"), "rb") as log:
+                    sys.stderr.write(log.read()[-4000:].decode(errors="replace"))
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
