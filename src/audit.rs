@@ -32,6 +32,8 @@ pub mod action {
     pub const PRODUCT_UPDATE: &str = "product_update";
     pub const PRODUCT_DELETE: &str = "product_delete";
     pub const SALE_CREATE: &str = "sale_create";
+    pub const ACCOUNT_DELETE: &str = "account_delete";
+    pub const ACCOUNT_DELETE_FAILED: &str = "account_delete_failed";
     /// A CSV export of an admin list (target: which list; detail: its filters).
     pub const EXPORT: &str = "export";
     pub const TOKEN_CREATE: &str = "token_create";
@@ -58,6 +60,8 @@ pub mod action {
         PRODUCT_UPDATE,
         PRODUCT_DELETE,
         SALE_CREATE,
+        ACCOUNT_DELETE,
+        ACCOUNT_DELETE_FAILED,
         EXPORT,
         TOKEN_CREATE,
         TOKEN_REVOKE,

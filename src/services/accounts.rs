@@ -246,7 +246,7 @@ async fn authenticate(
 /// [`throttle::reserve`]), in `tx`, and commits it. Over a limit the answer
 /// is [`AppError::Throttled`], and the first refusal of the window is
 /// audited with the event `refused` builds.
-async fn count_attempt(
+pub(crate) async fn count_attempt(
     app: &App<'_>,
     mut tx: AppTx,
     key: &str,

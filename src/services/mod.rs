@@ -13,6 +13,7 @@ pub mod create_admin;
 pub mod export;
 pub mod housekeeping;
 pub mod idempotency;
+pub mod own_data;
 pub mod reports;
 pub mod sales;
 pub mod tokens;

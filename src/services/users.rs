@@ -76,7 +76,7 @@ pub async fn create(
 
 /// Refuses a change that would leave no active administrator, judged from
 /// the administrators this transaction locked.
-fn keep_an_admin(locked_admins: &[i64], target: &User) -> AppResult<()> {
+pub(crate) fn keep_an_admin(locked_admins: &[i64], target: &User) -> AppResult<()> {
     let target_counts = target.is_admin() && target.is_active;
     if target_counts && locked_admins.iter().all(|&id| id == target.id) {
         return Err(AppError::conflict(

@@ -18,6 +18,7 @@ mod storage;
 // Admin console, catalog, sales and the command line.
 mod admin_pages;
 mod catalog;
+mod own_data;
 mod sales;
 mod sales_concurrency;
 mod seed;
@@ -53,6 +54,7 @@ mod postgres_tls;
 mod static_files;
 // Bearer tokens and the strict API contract (issue 15).
 mod api_bearer;
+mod api_strict;
 mod api_tokens;
 mod pages_tokens;
 // Faults (issue 13): outages, full disks, shutdown, retries.

@@ -1,10 +1,13 @@
 //! The JSON API under `/api`, documented by the OpenAPI spec that
 //! rocket_okapi derives from these handlers.
 
+pub mod allow;
 mod auth;
 mod form;
 mod idempotency;
 mod me;
+mod me_data;
+pub use me_data::AccountExport;
 mod method;
 mod products;
 mod sales;
@@ -175,6 +178,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     let parts: Vec<(&str, (Vec<Route>, OpenApi))> = vec![
         ("/auth", auth::routes(&settings)),
         ("/me", me::routes(&settings)),
+        ("/me", me_data::routes(&settings)),
         ("/me/tokens", tokens::routes(&settings)),
         ("/users", users::routes(&settings)),
         ("/users", tokens::admin_routes(&settings)),

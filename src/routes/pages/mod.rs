@@ -12,6 +12,7 @@ pub mod auth;
 pub mod cart;
 pub mod catchers;
 pub mod home;
+pub mod own_data;
 pub mod shop;
 pub mod view;
 
@@ -44,6 +45,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(admin_export::routes());
     routes.extend(shop::routes());
     routes.extend(cart::routes());
+    routes.extend(own_data::routes());
     routes
 }
 
