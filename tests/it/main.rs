@@ -58,6 +58,7 @@ mod api_strict;
 mod api_tokens;
 mod pages_tokens;
 // Faults (issue 13): outages, full disks, shutdown, retries.
+mod faults_backup;
 mod faults_disk;
 mod faults_idempotency;
 mod faults_outage;
