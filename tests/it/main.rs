@@ -28,6 +28,7 @@ mod shop_search;
 // Issue 16, the administrator's half: command line, admin pages.
 mod admin_bulk;
 mod admin_export;
+mod admin_forms;
 mod cli_admin;
 
 // Every operation one transaction; rules under concurrency (issue 11).
@@ -57,9 +58,11 @@ mod postgres_tls;
 mod static_files;
 // Bearer tokens and the strict API contract (issue 15).
 mod api_bearer;
+mod api_strict;
 mod api_tokens;
 mod pages_tokens;
 // Faults (issue 13): outages, full disks, shutdown, retries.
+mod faults_backup;
 mod faults_disk;
 mod faults_idempotency;
 mod faults_outage;
