@@ -43,6 +43,14 @@ enum Command {
         #[arg(long)]
         status: bool,
     },
+    /// Copy the SQLite database to FILE while the server keeps running
+    /// (a consistent snapshot; restore by copying FILE back while Portero
+    /// is stopped). For PostgreSQL use pg_dump.
+    #[command(after_help = DATABASE_HELP)]
+    Backup {
+        /// Where to write the copy; must not exist yet.
+        file: std::path::PathBuf,
+    },
     /// Create an administrator; for an existing user of that name, make it
     /// an active administrator and apply the e-mail and password given.
     /// Nothing changes (and nothing is logged) when it already is all that.
@@ -92,6 +100,7 @@ pub fn run() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(),
             Command::Migrate { status: false } => block_on(migrate()),
+            Command::Backup { file } => block_on(backup(file)),
             Command::Migrate { status: true } => block_on(migration_status()),
             Command::CreateAdmin {
                 username,
@@ -176,6 +185,15 @@ async fn migration_status() -> Result<(), String> {
     pool.shutdown().await;
     let listed = listed.map_err(|e| format!("portero: cannot read the migrations: {e}"))?;
     print!("{}", crate::db::migrations::table(&listed));
+    Ok(())
+}
+
+async fn backup(file: std::path::PathBuf) -> Result<(), String> {
+    let pool = connect(&config::figment()).await?;
+    let done = crate::db::backup::backup(&pool, &file).await;
+    pool.shutdown().await;
+    done.map_err(|e| format!("portero: {e}"))?;
+    println!("Backed up to {}.", file.display());
     Ok(())
 }
 

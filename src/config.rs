@@ -281,8 +281,15 @@ mod tests {
         let message = AppConfig::from_figment(&figment)
             .map_err(|e| describe(&e))
             .unwrap_err();
-        let expected = format!("max_page in {}", file.path().display());
-        assert!(message.contains(&expected), "{message}");
+        // Figment names the file relative to the working directory when it
+        // can, so only its name is certain.
+        let name = file
+            .path()
+            .file_name()
+            .expect("file name")
+            .to_string_lossy();
+        assert!(message.contains("max_page in "), "{message}");
+        assert!(message.contains(&*name), "{message}");
 
         let figment = Figment::from(rocket::Config::debug_default())
             .merge(Serialized::default("secret_key", "almost-a-real-key"));

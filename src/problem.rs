@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::auth::guards::bearer_of;
 use crate::domain::FieldError;
 use crate::error::AppError;
+use crate::routes::api::allow::{allow_header, allowed_methods};
 
 /// A problem details object.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -191,19 +192,30 @@ impl OpenApiResponderInner for ApiError {
     }
 }
 
-/// Catchers for `/api`: whatever Rocket rejects becomes a problem body.
+/// Catchers for `/api`: whatever Rocket rejects becomes a problem body. A
+/// 404 for a path that exists with other methods is a 405 with `Allow`.
 #[rocket::catch(default)]
-pub fn api_default(status: Status, request: &Request<'_>) -> ProblemResponse {
+pub fn api_default(status: Status, request: &Request<'_>) -> AllowedProblem {
+    if status == Status::NotFound {
+        let allowed = allowed_methods(request);
+        if !allowed.is_empty() && !allowed.contains(&request.method()) {
+            let mut problem = Problem::for_status(Status::MethodNotAllowed);
+            problem.detail = format!(
+                "{} is not allowed here; use {}.",
+                request.method(),
+                allow_header(&allowed)
+            );
+            return AllowedProblem(problem, Some(allow_header(&allowed)));
+        }
+    }
     if let Some(detail) = request.local_cache(|| BodyError(None)).0.clone() {
-        return ProblemResponse(Problem::new(status, detail));
+        return AllowedProblem(Problem::new(status, detail), None);
     }
     if status == Status::Unauthorized && bearer_of(request).is_some() {
-        return ProblemResponse(Problem::new(
-            status,
-            "The bearer token is not valid: unknown, expired or revoked.",
-        ));
+        let detail = "The bearer token is not valid: unknown, expired or revoked.";
+        return AllowedProblem(Problem::new(status, detail), None);
     }
-    ProblemResponse(Problem::for_status(status))
+    AllowedProblem(Problem::for_status(status), None)
 }
 
 /// Why a guard refused the request body, cached on the request for the
@@ -216,6 +228,19 @@ pub struct ProblemResponse(pub Problem);
 impl<'r> Responder<'r, 'static> for ProblemResponse {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         problem_response(self.0, request)
+    }
+}
+
+/// A caught problem, with the `Allow` header a 405 must carry.
+pub struct AllowedProblem(Problem, Option<String>);
+
+impl<'r> Responder<'r, 'static> for AllowedProblem {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let mut response = problem_response(self.0, request)?;
+        if let Some(methods) = self.1 {
+            response.set_header(Header::new("Allow", methods));
+        }
+        Ok(response)
     }
 }
 

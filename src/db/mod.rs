@@ -8,6 +8,7 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod backup;
 pub mod cart;
 mod conn;
 mod filter;

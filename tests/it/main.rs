@@ -54,9 +54,11 @@ mod postgres_tls;
 mod static_files;
 // Bearer tokens and the strict API contract (issue 15).
 mod api_bearer;
+mod api_strict;
 mod api_tokens;
 mod pages_tokens;
 // Faults (issue 13): outages, full disks, shutdown, retries.
+mod faults_backup;
 mod faults_disk;
 mod faults_idempotency;
 mod faults_outage;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api`, documented by the OpenAPI spec that
 //! rocket_okapi derives from these handlers.
 
+pub mod allow;
 mod auth;
 mod form;
 mod idempotency;
