@@ -1115,10 +1115,10 @@ async fn account_actions_write_audit_events_with_actor_target_and_ip() {
     let rows = table_rows(&page);
     assert!(rows.len() >= 8, "{rows:?}");
     // Newest first: the deletion heads the list.
-    assert_eq!(rows[0][2], "user_delete", "{:?}", rows[0]);
-    assert_eq!(rows[0][1], "root");
-    assert_eq!(rows[0][3], "user:alice");
-    assert_eq!(rows[0][4], admin_ip);
+    // Columns: when, what happened (in words), details, IP, code.
+    assert_eq!(rows[0][4], "user_delete", "{:?}", rows[0]);
+    assert_eq!(rows[0][1], "root deleted the account alice");
+    assert_eq!(rows[0][3], admin_ip);
     for secret in [
         PASSWORD,
         NEW_PASSWORD,
@@ -1133,10 +1133,10 @@ async fn account_actions_write_audit_events_with_actor_target_and_ip() {
 
     let (_, page) = html(&admin, "/admin/audit?actor=alice").await;
     let rows = table_rows(&page);
-    let mut actions: Vec<&str> = rows.iter().map(|r| r[2].as_str()).collect();
+    let mut actions: Vec<&str> = rows.iter().map(|r| r[4].as_str()).collect();
     actions.sort_unstable();
     assert_eq!(actions, ["login", "logout", "password_change"], "{rows:?}");
-    assert!(rows.iter().all(|r| r[1] == "alice"), "{rows:?}");
+    assert!(rows.iter().all(|r| r[1].starts_with("alice ")), "{rows:?}");
     assert_eq!(status_count(&page), 3);
     // The actor filter ignores case and surrounding spaces.
     let (_, page) = html(&admin, "/admin/audit?actor=%20ALICE%20").await;
@@ -1145,13 +1145,13 @@ async fn account_actions_write_audit_events_with_actor_target_and_ip() {
     let (_, page) = html(&admin, "/admin/audit?action=login").await;
     let rows = table_rows(&page);
     assert_eq!(rows.len(), 2, "{rows:?}");
-    assert!(rows.iter().all(|r| r[2] == "login"), "{rows:?}");
-    assert_eq!(rows[0][1], "root", "newest first");
+    assert!(rows.iter().all(|r| r[4] == "login"), "{rows:?}");
+    assert_eq!(rows[0][1], "root logged in", "newest first");
     let (_, page) = html(&admin, "/admin/audit?action=login_failed").await;
     let rows = table_rows(&page);
     assert_eq!(rows.len(), 1, "{rows:?}");
-    assert_eq!(rows[0][3], "user:alice");
-    assert_eq!(rows[0][4], alice_ip);
+    assert_eq!(rows[0][1], "Someone tried and failed to log in as alice");
+    assert_eq!(rows[0][3], alice_ip);
     assert!(!page.contains(wrong));
     let (_, page) = html(&admin, "/admin/audit?actor=root&action=user_deactivate").await;
     assert_eq!(table_rows(&page).len(), 1);
@@ -1186,7 +1186,11 @@ async fn audit_log_filters_by_date_range_and_paginates() {
     .await;
     let rows = table_rows(&page);
     let actors: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
-    assert_eq!(actors, ["root", "late"], "from {day_three}");
+    assert_eq!(
+        actors,
+        ["root logged in", "late logged in"],
+        "from {day_three}"
+    );
     assert!(
         rows.iter()
             .all(|r| r[0].starts_with(&day_three.to_string()))
@@ -1195,7 +1199,7 @@ async fn audit_log_filters_by_date_range_and_paginates() {
     let (_, page) = html(&admin, &format!("/admin/audit?action=login&to={day_one}")).await;
     let rows = table_rows(&page);
     let actors: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
-    assert_eq!(actors, ["early"], "to {day_one}");
+    assert_eq!(actors, ["early logged in"], "to {day_one}");
     assert!(rows[0][0].starts_with(&day_one.to_string()), "{rows:?}");
     let (_, page) = html(
         &admin,
@@ -1223,7 +1227,7 @@ async fn audit_log_filters_by_date_range_and_paginates() {
     let (_, first) = html(&admin, "/admin/audit?actor=late").await;
     assert_eq!(status_count(&first), 61);
     assert_eq!(table_rows(&first).len(), 50);
-    assert_eq!(table_rows(&first)[0][2], "logout", "newest first");
+    assert_eq!(table_rows(&first)[0][4], "logout", "newest first");
     let next = hrefs(&first)
         .into_iter()
         .find(|h| query_value(h, "page").as_deref() == Some("2"))
@@ -1232,5 +1236,5 @@ async fn audit_log_filters_by_date_range_and_paginates() {
     let (status, second) = html(&admin, &format!("/admin/audit{next}")).await;
     assert_eq!(status, Status::Ok, "{next}");
     assert_eq!(table_rows(&second).len(), 11);
-    assert_eq!(table_rows(&second).last().expect("a row")[2], "login");
+    assert_eq!(table_rows(&second).last().expect("a row")[4], "login");
 }

@@ -29,6 +29,7 @@ mod shop_search;
 // Issue 16, the administrator's half: command line, admin pages.
 mod admin_bulk;
 mod admin_export;
+mod admin_forms;
 mod cli_admin;
 
 // Every operation one transaction; rules under concurrency (issue 11).

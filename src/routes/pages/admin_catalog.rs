@@ -76,10 +76,19 @@ pub struct ProductForm {
     is_active: bool,
 }
 
-/// Parses `12`, `12.5` or `12.50` into cents.
+/// Parses `12`, `12.5`, `12.50` or, with a decimal comma, `12,50` into cents.
 pub fn parse_money(text: &str) -> Result<i64, String> {
     let text = text.trim();
-    let invalid = || "Enter a price like 12.50.".to_owned();
+    // A decimal comma, as most of Europe types it; one separator only, so
+    // `1,234.50` and `1.234,50` stay errors rather than guesses.
+    let comma;
+    let text = if text.contains(',') && !text.contains('.') && text.matches(',').count() == 1 {
+        comma = text.replace(',', ".");
+        comma.as_str()
+    } else {
+        text
+    };
+    let invalid = || "Enter a price like 12.50 (or 12,50).".to_owned();
     let (units, fraction) = text.split_once('.').unwrap_or((text, ""));
     if units.is_empty()
         || units.len() > 9
@@ -109,15 +118,23 @@ impl ProductForm {
                 .parse::<i64>()
                 .map_err(|_| "Enter a whole number.".to_owned()),
         );
-        errors.into_result()?;
-        Ok(ProductInput {
+        let input = ProductInput {
             sku: Some(self.sku.clone()),
             name: Some(self.name.clone()),
             description: Some(self.description.clone()),
             price_cents,
             stock,
             is_active: Some(self.is_active),
-        })
+        };
+        // The other fields are checked too, so the form reports every
+        // problem in one round, not the price first and the rest after.
+        if let Err(more) = catalog::validate(&input) {
+            for error in more.into_vec() {
+                errors.push(&error.field, error.message);
+            }
+        }
+        errors.into_result()?;
+        Ok(input)
     }
 }
 
@@ -337,7 +354,11 @@ mod tests {
         assert_eq!(parse_money("12"), Ok(1200));
         assert_eq!(parse_money("12.5"), Ok(1250));
         assert_eq!(parse_money(" 0.07 "), Ok(7));
-        for bad in ["", ".5", "1.234", "-1", "1,50", "abc", "1e3"] {
+        assert_eq!(parse_money("12,50"), Ok(1250));
+        assert_eq!(parse_money("1999,9"), Ok(199_990));
+        for bad in [
+            "", ".5", "1.234", "-1", "1,5,0", "1.234,50", "1,234.50", "abc", "1e3", ",5",
+        ] {
             assert!(parse_money(bad).is_err(), "{bad}");
         }
     }
