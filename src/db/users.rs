@@ -71,6 +71,8 @@ pub struct NewUser {
 /// Validated changes; `None` leaves a column as it is.
 #[derive(Debug, Default)]
 pub struct UserChanges {
+    /// A new, validated (lower-case) username: an administrator's rename.
+    pub username: Option<String>,
     pub email: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -213,7 +215,8 @@ pub async fn update(
                                     ELSE NULL END, \
            updated_at = $12, \
            first_name_key = COALESCE($13, first_name_key), \
-           last_name_key = COALESCE($14, last_name_key) \
+           last_name_key = COALESCE($14, last_name_key), \
+           username = COALESCE($15, username) \
          WHERE id = $1 RETURNING {USER_COLUMNS}"
     );
     on_conn!(conn, |c| sqlx::query_as::<_, User>(&sql)
@@ -231,6 +234,7 @@ pub async fn update(
         .bind(now)
         .bind(changes.first_name.as_deref().map(search_key))
         .bind(changes.last_name.as_deref().map(search_key))
+        .bind(&changes.username)
         .fetch_all(c)
         .await
         .map(first_row))

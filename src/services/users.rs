@@ -9,8 +9,8 @@ use crate::actor::Actor;
 use crate::audit::{Event, action};
 use crate::db::api_tokens;
 use crate::db::sessions::{self, SessionRecord};
-use crate::db::users::{self, User, UserFilter, UserSort};
-use crate::domain::Role;
+use crate::db::users::{self, User, UserChanges, UserFilter, UserSort};
+use crate::domain::{FieldErrors, Role, Username};
 use crate::error::{AppError, AppResult};
 use crate::services::accounts::{self, NewAccount, ProfileInput};
 use crate::state::App;
@@ -18,6 +18,8 @@ use crate::state::App;
 /// What an administrator may change on an account.
 #[derive(Debug, Clone, Default)]
 pub struct AdminChanges {
+    /// A new username (a rename); 409 when taken.
+    pub username: Option<String>,
     pub profile: ProfileInput,
     pub role: Option<Role>,
     pub is_active: Option<bool>,
@@ -97,7 +99,23 @@ pub async fn update(
     id: i64,
     input: &AdminChanges,
 ) -> AppResult<User> {
-    let mut changes = accounts::validate_profile(&input.profile)?;
+    // Every invalid field is reported at once, the new username's too.
+    let mut errors = FieldErrors::new();
+    let username = input
+        .username
+        .as_deref()
+        .and_then(|name| errors.check("username", Username::parse(name)));
+    let mut changes = match accounts::validate_profile(&input.profile) {
+        Ok(changes) => changes,
+        Err(more) => {
+            for error in more.into_vec() {
+                errors.push(&error.field, error.message);
+            }
+            UserChanges::default()
+        }
+    };
+    errors.into_result()?;
+    changes.username = username.map(Username::into_inner);
     changes.role = input.role;
     changes.is_active = input.is_active;
     changes.email_verified = input.email_verified;
@@ -144,6 +162,7 @@ pub async fn update(
     // Only a real change of these fields is an "update"; the page form
     // sends every field even when only the active flag moved.
     let profile_changed = [
+        target.username != updated.username,
         target.email != updated.email,
         target.first_name != updated.first_name,
         target.last_name != updated.last_name,
@@ -152,7 +171,14 @@ pub async fn update(
         target.email_verified_at.is_some() != updated.email_verified_at.is_some(),
     ];
     if profile_changed.contains(&true) {
-        event(action::USER_UPDATE).record(&mut tx, now).await?;
+        let mut update = event(action::USER_UPDATE);
+        if target.username != updated.username {
+            update = update.detail(format!(
+                "renamed {} -> {}",
+                target.username, updated.username
+            ));
+        }
+        update.record(&mut tx, now).await?;
     }
     tx.commit().await?;
     Ok(updated)

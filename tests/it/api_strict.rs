@@ -38,7 +38,7 @@ async fn a_known_path_with_a_wrong_method_is_405_with_allow() {
         (Method::Get, "/api/auth/token", "POST"),
         (Method::Delete, "/api/products", "GET, HEAD, POST"),
         (Method::Put, "/api/users/7", "DELETE, GET, HEAD, PATCH"),
-        (Method::Post, "/api/me", "GET, HEAD, PATCH"),
+        (Method::Post, "/api/me/password", "PUT"),
         (Method::Patch, "/api/me/tokens", "GET, HEAD, POST"),
         (Method::Options, "/api/sales", "GET, HEAD, POST"),
     ];
@@ -52,4 +52,61 @@ async fn a_known_path_with_a_wrong_method_is_405_with_allow() {
         let (status, header) = allow_of(&app, Method::Get, path).await;
         assert_eq!((status, header), (Status::NotFound, None), "{path}");
     }
+}
+
+#[rocket::async_test]
+async fn administrators_rename_users() {
+    let app = spawn_app().await;
+    let (admin, _) = admin_browser(&app, "ines").await;
+    let id = app.create_user("hugo", portero::domain::Role::User).await;
+    app.create_user("taken", portero::domain::Role::User).await;
+
+    let (status, user) = admin
+        .patch_json(
+            &format!("/api/users/{id}"),
+            &serde_json::json!({ "username": "Hugo_2" }),
+        )
+        .await;
+    assert_eq!(status, Status::Ok, "{user}");
+    assert_eq!(user["username"], "hugo_2");
+    let renamed = audit_events(&app, "user_update").await;
+    assert_eq!(renamed[0].detail.as_deref(), Some("renamed hugo -> hugo_2"));
+    let browser = app.other_browser().await;
+    assert_eq!(browser.login_api("hugo_2", PASSWORD).await.0, Status::Ok);
+    assert_eq!(
+        browser.login_api("hugo", PASSWORD).await.0,
+        Status::Unauthorized
+    );
+
+    let (status, problem) = admin
+        .patch_json(
+            &format!("/api/users/{id}"),
+            &serde_json::json!({ "username": "TAKEN" }),
+        )
+        .await;
+    assert_eq!(status, Status::Conflict, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "username");
+
+    let (status, problem) = admin
+        .patch_json(
+            &format!("/api/users/{id}"),
+            &serde_json::json!({ "username": "x", "email": "not an address" }),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["username", "email"], "{problem}");
+
+    let (status, _) = browser
+        .patch_json(
+            &format!("/api/users/{id}"),
+            &serde_json::json!({ "username": "mine" }),
+        )
+        .await;
+    assert_eq!(status, Status::Forbidden);
 }

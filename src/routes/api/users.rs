@@ -152,6 +152,9 @@ async fn get_user(app: App<'_>, user: CurrentUser, id: i64) -> Answer<Json<UserV
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    /// A new username (3–32 of `a-z 0-9 _ . -`, folded to lower case); 409 when taken.
+    #[serde(default)]
+    pub username: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]
@@ -186,6 +189,7 @@ async fn update_user(
 ) -> Answer<Json<UserView>> {
     let patch = body.0;
     let changes = AdminChanges {
+        username: patch.username,
         profile: ProfileInput {
             email: patch.email,
             first_name: patch.first_name,

@@ -288,6 +288,7 @@ async fn user_update(
         }
     };
     let changes = AdminChanges {
+        username: None,
         profile: ProfileInput {
             email: Some(form.email.clone()),
             first_name: Some(form.first_name.clone()),
