@@ -64,6 +64,8 @@ pub struct AppConfig {
     pub password_reset_max_per_account: i64,
     /// When set, an account logs in only once its address is verified.
     pub require_verified_email: bool,
+    /// ISO 4217 code of the currency prices are in (pages show it).
+    pub currency: String,
 }
 
 impl Default for AppConfig {
@@ -94,6 +96,7 @@ impl Default for AppConfig {
             email_verify_ttl: 48 * 60 * 60,
             password_reset_max_per_account: 3,
             require_verified_email: false,
+            currency: "EUR".to_owned(),
         }
     }
 }
@@ -194,6 +197,12 @@ pub fn validate(figment: &Figment) -> Result<(), String> {
     rocket::Config::try_from(figment).map_err(|e| describe(&e))?;
     let config = AppConfig::from_figment(figment).map_err(|e| describe(&e))?;
     crate::mail::check_settings(&config)?;
+    if !(config.currency.len() == 3 && config.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+        return Err(format!(
+            "currency: {:?} is not an ISO 4217 code such as EUR or USD",
+            config.currency
+        ));
+    }
     database_settings(figment)?;
     Ok(())
 }
