@@ -67,6 +67,10 @@ fn concrete(path: &str, targets: &Targets) -> String {
             "<id>" if path.starts_with("/admin/products/") => targets.product.to_string(),
             "<id>" if path.starts_with("/account/sessions/") => targets.own_session.to_string(),
             "<session_id>" => targets.user_session.to_string(),
+            // No token needs to exist: the form is refused before any lookup.
+            "<id>" if path.starts_with("/account/tokens/") => "1".to_owned(),
+            "<token_id>" => "1".to_owned(),
+            "<product_id>" => targets.product.to_string(),
             dynamic if dynamic.starts_with('<') => {
                 panic!("no test value for {dynamic} in {path}: extend `concrete`")
             }
