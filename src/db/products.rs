@@ -196,3 +196,82 @@ pub async fn list(
     };
     Ok(conditions.page(conn, &list, limit, offset).await?)
 }
+
+/// Sort orders of the admin product list; each has an index (0013).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProductSort {
+    #[default]
+    Name,
+    NameDesc,
+    Price,
+    PriceDesc,
+    Stock,
+    StockDesc,
+    Changed,
+}
+
+impl ProductSort {
+    pub const ALL: [ProductSort; 7] = [
+        ProductSort::Name,
+        ProductSort::NameDesc,
+        ProductSort::Price,
+        ProductSort::PriceDesc,
+        ProductSort::Stock,
+        ProductSort::StockDesc,
+        ProductSort::Changed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductSort::Name => "name",
+            ProductSort::NameDesc => "name_desc",
+            ProductSort::Price => "price",
+            ProductSort::PriceDesc => "price_desc",
+            ProductSort::Stock => "stock",
+            ProductSort::StockDesc => "stock_desc",
+            ProductSort::Changed => "changed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|sort| sort.as_str() == text)
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            ProductSort::Name => "name_key ASC, id ASC",
+            ProductSort::NameDesc => "name_key DESC, id DESC",
+            ProductSort::Price => "price_cents ASC, id ASC",
+            ProductSort::PriceDesc => "price_cents DESC, id DESC",
+            ProductSort::Stock => "stock ASC, id ASC",
+            ProductSort::StockDesc => "stock DESC, id DESC",
+            ProductSort::Changed => "updated_at DESC, id DESC",
+        }
+    }
+}
+
+/// One page of products for the admin list: search, status filter, order.
+pub async fn admin_list(
+    conn: &mut AppConn,
+    q: Option<&str>,
+    active: Option<bool>,
+    sort: ProductSort,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Product>, i64)> {
+    let mut conditions = Filter::new();
+    if let Some(active) = active {
+        conditions.and(active, |p| format!("is_active = {p}"));
+    }
+    if let Some(q) = q {
+        search::contains(&mut conditions, conn.backend(), &SEARCHED, q);
+    }
+    let rows = format!("SELECT {COLUMNS} FROM products");
+    let list = ListSql {
+        rows: &rows,
+        count_from: "FROM products",
+        order_by: sort.order_by(),
+        count_at_most: None,
+    };
+    Ok(conditions.page(conn, &list, limit, offset).await?)
+}

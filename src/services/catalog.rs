@@ -183,3 +183,15 @@ pub async fn list(
 ) -> AppResult<(Vec<Product>, i64)> {
     products::list(&mut app.acquire().await?, q, only_active, limit, offset).await
 }
+
+/// The admin product list: search, status filter and order.
+pub async fn admin_list(
+    app: &App<'_>,
+    q: Option<&str>,
+    active: Option<bool>,
+    sort: products::ProductSort,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Product>, i64)> {
+    products::admin_list(&mut app.acquire().await?, q, active, sort, limit, offset).await
+}

@@ -68,3 +68,41 @@ async fn the_audit_log_says_who_did_what_to_whom_with_links() {
         assert!(links.contains(&href), "no link to {href}");
     }
 }
+
+#[rocket::async_test]
+async fn products_sort_filter_by_status_and_deactivate_in_one_click() {
+    let app = spawn_app().await;
+    let (admin, _) = admin_browser(&app, "root").await;
+    let mug = new_product(&admin, "MUG-1", "Mug", 1250, 9).await;
+    new_product(&admin, "POT-1", "Teapot", 3000, 2).await;
+    new_product(&admin, "CUP-1", "Cup", 500, 5).await;
+
+    let (_, page) = html(&admin, "/admin/products?sort=price_desc").await;
+    assert_eq!(first_column(&page), ["POT-1", "MUG-1", "CUP-1"]);
+    let (_, page) = html(&admin, "/admin/products?sort=stock").await;
+    assert_eq!(first_column(&page), ["POT-1", "CUP-1", "MUG-1"]);
+
+    let token = admin.page_csrf("/admin/products").await;
+    let back = "/admin/products?sort=stock&page=1";
+    let fields = [
+        ("csrf_token", token.as_str()),
+        ("active", "false"),
+        ("back", back),
+    ];
+    let response = admin
+        .post_form(&format!("/admin/products/{mug}/active"), &fields)
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response).as_deref(), Some(back));
+    let (_, page) = html(&admin, back).await;
+    assert!(flash_text(&page).is_some_and(|f| f.contains("Mug (MUG-1) deactivated")));
+    assert_eq!(audit_events(&app, "product_update").await.len(), 1);
+
+    let (_, page) = html(&admin, "/admin/products?status=inactive").await;
+    assert_eq!(first_column(&page), ["MUG-1"]);
+    let (_, page) = html(&admin, "/admin/products?status=active&sort=name").await;
+    assert_eq!(first_column(&page), ["CUP-1", "POT-1"]);
+    let (_, page) = html(&admin, "/admin/products?status=broken&sort=shoe").await;
+    assert!(page.contains("id=\"status-error-1\"") && page.contains("id=\"sort-error-1\""));
+    assert!(!page.contains("<tbody>"));
+}

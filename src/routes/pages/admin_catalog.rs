@@ -12,6 +12,7 @@ use super::view::{self, Pagination, amount_for_input, query_value};
 use super::{PageContext, PageError, PageResult, Reply, errors_map, values};
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{Admin, ClientMeta};
+use crate::db::products::ProductSort;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::routes::paging::Paging;
@@ -22,6 +23,7 @@ use crate::state::App;
 pub fn routes() -> Vec<Route> {
     routes![
         product_list,
+        product_set_active,
         product_new,
         product_create,
         product_edit,
@@ -33,19 +35,64 @@ pub fn routes() -> Vec<Route> {
 
 const PER_PAGE: i64 = 50;
 
-#[get("/admin/products?<q>&<page>")]
+#[get("/admin/products?<q>&<status>&<sort>&<page>")]
+#[allow(clippy::too_many_arguments)] // one argument per query parameter the page accepts
 async fn product_list(
     app: App<'_>,
     view: PageContext,
     _admin: Admin,
     q: Option<String>,
+    status: Option<String>,
+    sort: Option<String>,
     page: Option<i64>,
 ) -> PageResult {
     let paging = Paging::clamped(page, PER_PAGE, &app.state.config);
     let q: String = q.unwrap_or_default().trim().chars().take(100).collect();
-    let (rows, total) =
-        catalog::list(&app, Some(&q), false, paging.per_page, paging.offset()).await?;
-    let base = format!("/admin/products?q={}&", query_value(&q));
+    let status = status.unwrap_or_default().trim().to_owned();
+    let sort = sort.unwrap_or_default().trim().to_owned();
+    let mut errors = Errors::new();
+    let active = match status.as_str() {
+        "" => None,
+        "active" => Some(true),
+        "inactive" => Some(false),
+        _ => {
+            errors.insert(
+                "status".into(),
+                vec!["Choose active, inactive or either.".into()],
+            );
+            None
+        }
+    };
+    let order = if sort.is_empty() {
+        ProductSort::default()
+    } else {
+        ProductSort::parse(&sort).unwrap_or_else(|| {
+            errors.insert(
+                "sort".into(),
+                vec!["Choose one of the orders offered.".into()],
+            );
+            ProductSort::default()
+        })
+    };
+    let (rows, total) = if errors.is_empty() {
+        catalog::admin_list(
+            &app,
+            Some(&q),
+            active,
+            order,
+            paging.per_page,
+            paging.offset(),
+        )
+        .await?
+    } else {
+        (Vec::new(), 0)
+    };
+    let base = format!(
+        "/admin/products?q={}&status={}&sort={}&",
+        query_value(&q),
+        query_value(&status),
+        query_value(&sort)
+    );
     let formats = view.formats();
     Ok(view
         .render(
@@ -53,11 +100,52 @@ async fn product_list(
             json!({
                 "products": rows.iter().map(|p| view::Product::new(p, &formats)).collect::<Vec<_>>(),
                 "q": q,
+                "state": { "q": q, "status": status, "sort": if sort.is_empty() { order.as_str().to_owned() } else { sort } },
+                "errors": errors,
+                "back": format!("{base}page={}", paging.page),
                 "total": total,
                 "pagination": Pagination::new(paging.page, total, paging.per_page, |p| format!("{base}page={p}")),
             }),
         )
         .into())
+}
+
+#[derive(Debug, FromForm)]
+pub struct ActiveForm {
+    active: bool,
+    /// The list page to return to.
+    #[field(default = String::new())]
+    back: String,
+}
+
+/// The list's quick "Deactivate" / "Activate" button.
+#[post("/admin/products/<id>/active", data = "<form>")]
+async fn product_set_active(
+    app: App<'_>,
+    client: ClientMeta,
+    admin: Admin,
+    id: i64,
+    form: CsrfForm<ActiveForm>,
+) -> PageResult {
+    let input = ProductInput {
+        is_active: Some(form.active),
+        ..ProductInput::default()
+    };
+    let product = catalog::update(&app, &admin.0.actor(&client), id, &input).await?;
+    let back = if form.back.starts_with("/admin/products?") {
+        super::safe_next(Some(&form.back), "/admin/products")
+    } else {
+        "/admin/products".to_owned()
+    };
+    let done = if product.is_active {
+        "activated: it is sold again"
+    } else {
+        "deactivated: it is no longer sold"
+    };
+    Ok(Reply::Flash(Flash::success(
+        Redirect::to(back),
+        format!("{} ({}) {done}.", product.name, product.sku),
+    )))
 }
 
 #[derive(Debug, FromForm, Serialize)]
