@@ -39,6 +39,8 @@ pub struct AppConfig {
     /// Days audit events are kept before the sweeper deletes them; 0 keeps
     /// them for ever.
     pub audit_retention_days: i64,
+    /// ISO 4217 code of the currency prices are in (pages show it).
+    pub currency: String,
 }
 
 impl Default for AppConfig {
@@ -58,6 +60,7 @@ impl Default for AppConfig {
             max_per_page: 100,
             max_page: 10_000,
             audit_retention_days: 365,
+            currency: "EUR".to_owned(),
         }
     }
 }
@@ -156,7 +159,13 @@ pub fn load_dotenv() -> Result<Option<std::path::PathBuf>, String> {
 /// key that cannot and why.
 pub fn validate(figment: &Figment) -> Result<(), String> {
     rocket::Config::try_from(figment).map_err(|e| describe(&e))?;
-    AppConfig::from_figment(figment).map_err(|e| describe(&e))?;
+    let config = AppConfig::from_figment(figment).map_err(|e| describe(&e))?;
+    if !(config.currency.len() == 3 && config.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+        return Err(format!(
+            "currency: {:?} is not an ISO 4217 code such as EUR or USD",
+            config.currency
+        ));
+    }
     database_settings(figment)?;
     Ok(())
 }

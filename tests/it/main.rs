@@ -23,6 +23,7 @@ mod sales;
 mod sales_concurrency;
 mod seed;
 mod shop_cart;
+mod shop_pages;
 mod shop_search;
 
 // Issue 16, the administrator's half: command line, admin pages.

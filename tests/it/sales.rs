@@ -672,9 +672,9 @@ async fn the_dashboard_shows_counts_and_sales_totals() {
     buy(&shopper, &[(apple, 2)]).await; // 5.00
     let (_, page) = html(&admin, "/admin").await;
     assert_eq!(card(&page, "Sales today"), "2");
-    assert_eq!(card(&page, "Revenue today"), "29.99");
+    assert_eq!(card(&page, "Revenue today"), "€29.99");
     assert_eq!(card(&page, "Sales, last 30 days"), "2");
-    assert_eq!(card(&page, "Revenue, last 30 days"), "29.99");
+    assert_eq!(card(&page, "Revenue, last 30 days"), "€29.99");
     assert!(page.contains("revenue-chart"), "no revenue chart");
     assert!(page.contains("<svg"), "no inline chart");
 
@@ -683,7 +683,7 @@ async fn the_dashboard_shows_counts_and_sales_totals() {
     admin.login_as("root").await;
     let (_, page) = html(&admin, "/admin").await;
     assert_eq!(card(&page, "Sales today"), "0");
-    assert_eq!(card(&page, "Revenue today"), "0.00");
+    assert_eq!(card(&page, "Revenue today"), "€0.00");
     assert_eq!(card(&page, "Sales, last 30 days"), "2");
-    assert_eq!(card(&page, "Revenue, last 30 days"), "29.99");
+    assert_eq!(card(&page, "Revenue, last 30 days"), "€29.99");
 }

@@ -55,6 +55,9 @@ pub struct PageContext {
     pub user: Option<CurrentUser>,
     pub csrf: CsrfToken,
     flash: Option<(String, String)>,
+    /// The page's path, for `aria-current` in the navigation.
+    path: String,
+    currency: String,
 }
 
 #[rocket::async_trait]
@@ -70,14 +73,24 @@ impl<'r> FromRequest<'r> for PageContext {
             }
             _ => None,
         };
-        Outcome::Success(PageContext { user, csrf, flash })
+        let currency = request
+            .rocket()
+            .state::<crate::state::AppState>()
+            .map_or_else(|| "EUR".to_owned(), |state| state.config.currency.clone());
+        Outcome::Success(PageContext {
+            user,
+            csrf,
+            flash,
+            path: request.uri().path().to_string(),
+            currency,
+        })
     }
 }
 
 impl PageContext {
     /// How this viewer reads money and instants.
     pub fn formats(&self) -> view::Formats {
-        view::Formats::default()
+        view::Formats::new(&self.currency)
     }
 
     /// Renders `name` with the layout's values plus the page's own.
@@ -87,6 +100,7 @@ impl PageContext {
             _ => Map::new(),
         };
         context.insert("csrf_token".into(), json!(self.csrf.as_str()));
+        context.insert("nav_current".into(), json!(nav_section(&self.path)));
         context.insert(
             "current_user".into(),
             json!(self.user.as_ref().map(view::SignedIn::from)),
@@ -100,6 +114,31 @@ impl PageContext {
     /// A page with a status other than 200 (a form with errors, say).
     pub fn render_status(&self, status: Status, name: &'static str, page: Value) -> Reply {
         Reply::Page((status, self.render(name, page)))
+    }
+}
+
+/// Which navigation link the page at `path` belongs to (marked with
+/// `aria-current="page"`), if any.
+pub fn nav_section(path: &str) -> &'static str {
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    if under("/products") {
+        "products"
+    } else if under("/cart") {
+        "cart"
+    } else if under("/sales") {
+        "sales"
+    } else if under("/account/sessions") {
+        "sessions"
+    } else if under("/account") {
+        "account"
+    } else if under("/admin") {
+        "admin"
+    } else if under("/login") {
+        "login"
+    } else if under("/signup") {
+        "signup"
+    } else {
+        ""
     }
 }
 

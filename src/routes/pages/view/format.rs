@@ -3,13 +3,38 @@
 use time::OffsetDateTime;
 
 /// The formatting a page uses for its viewer.
-#[derive(Debug, Clone, Default)]
-pub struct Formats {}
+#[derive(Debug, Clone)]
+pub struct Formats {
+    /// ISO 4217 code of the shop's currency (`currency` setting).
+    currency: String,
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Formats::new("EUR")
+    }
+}
 
 impl Formats {
-    /// Cents as currency units with two decimals: 1234 → "12.34".
+    pub fn new(currency: &str) -> Self {
+        Formats {
+            currency: currency.to_owned(),
+        }
+    }
+
+    /// Cents with the currency and thousands separators: 123456 →
+    /// "€1,234.56"; a currency without a well-known sign is written after
+    /// the amount ("1,234.56 CHF").
     pub fn money(&self, cents: i64) -> String {
-        amount_for_input(cents)
+        let sign = if cents < 0 { "-" } else { "" };
+        let abs = cents.unsigned_abs();
+        let amount = format!("{}.{:02}", group_thousands(abs / 100), abs % 100);
+        match self.currency.as_str() {
+            "EUR" => format!("{sign}€{amount}"),
+            "USD" => format!("{sign}${amount}"),
+            "GBP" => format!("{sign}£{amount}"),
+            code => format!("{sign}{amount} {code}"),
+        }
     }
 
     /// An instant as pages show it: `2026-11-27 14:05 UTC`.
@@ -29,6 +54,19 @@ impl Formats {
     }
 }
 
+/// 1234567 → "1,234,567".
+fn group_thousands(units: u64) -> String {
+    let digits = units.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// Cents as a form field holds them, whatever the viewer's language:
 /// 1234 → "12.34" (what the price input accepts back).
 pub fn amount_for_input(cents: i64) -> String {
@@ -40,6 +78,17 @@ pub fn amount_for_input(cents: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_has_its_currency_and_separators() {
+        let eur = Formats::default();
+        assert_eq!(eur.money(5480420), "€54,804.20");
+        assert_eq!(eur.money(5), "€0.05");
+        assert_eq!(eur.money(-123456789), "-€1,234,567.89");
+        assert_eq!(Formats::new("USD").money(100000), "$1,000.00");
+        assert_eq!(Formats::new("GBP").money(99999), "£999.99");
+        assert_eq!(Formats::new("CHF").money(123400), "1,234.00 CHF");
+    }
 
     #[test]
     fn amounts_keep_two_decimals() {
