@@ -71,10 +71,10 @@ fn concrete(path: &str, targets: &Targets) -> String {
             // Any message: the token is checked before the id is looked up.
             "<id>" if path.starts_with("/admin/mail/") => "1".to_owned(),
             "<session_id>" => targets.user_session.to_string(),
-            "<product_id>" => targets.product.to_string(),
-            // The token is checked before any id is looked up.
+            // No token needs to exist: the form is refused before any lookup.
             "<id>" if path.starts_with("/account/tokens/") => "1".to_owned(),
             "<token_id>" => "1".to_owned(),
+            "<product_id>" => targets.product.to_string(),
             dynamic if dynamic.starts_with('<') => {
                 panic!("no test value for {dynamic} in {path}: extend `concrete`")
             }

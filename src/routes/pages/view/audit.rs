@@ -54,6 +54,8 @@ pub fn verb(action: &str) -> Option<&'static str> {
         PRODUCT_UPDATE => "changed the product",
         PRODUCT_DELETE => "deleted the product",
         SALE_CREATE => "bought",
+        ACCOUNT_DELETE => "deleted their own account:",
+        ACCOUNT_DELETE_FAILED => "gave a wrong password deleting the account",
         EXPORT => "downloaded as CSV",
         TOKEN_CREATE => "created an API token for",
         TOKEN_REVOKE => "revoked an API token of",
@@ -75,6 +77,8 @@ fn own_verb(action: &str) -> Option<&'static str> {
         SESSIONS_REVOKE_ALL => "ended their other sessions",
         TOKEN_CREATE => "created an API token",
         TOKEN_REVOKE => "revoked one of their API tokens",
+        ACCOUNT_DELETE => "deleted their account",
+        ACCOUNT_DELETE_FAILED => "gave a wrong password deleting their account",
         _ => return None,
     })
 }
