@@ -59,6 +59,11 @@ pub fn verb(action: &str) -> Option<&'static str> {
         EXPORT => "downloaded as CSV",
         TOKEN_CREATE => "created an API token for",
         TOKEN_REVOKE => "revoked an API token of",
+        PASSWORD_RESET_REQUEST => "asked for a password reset link for",
+        PASSWORD_RESET => "reset by e-mailed link the password of",
+        EMAIL_VERIFY_SENT => "sent an address verification link to",
+        EMAIL_VERIFIED => "verified the e-mail address of",
+        MAIL_RETRY => "sent again the e-mail",
         _ => return None,
     })
 }
@@ -79,6 +84,10 @@ fn own_verb(action: &str) -> Option<&'static str> {
         TOKEN_REVOKE => "revoked one of their API tokens",
         ACCOUNT_DELETE => "deleted their account",
         ACCOUNT_DELETE_FAILED => "gave a wrong password deleting their account",
+        PASSWORD_RESET_REQUEST => "asked for a password reset link",
+        PASSWORD_RESET => "reset their password by e-mailed link",
+        EMAIL_VERIFY_SENT => "asked for an address verification link",
+        EMAIL_VERIFIED => "verified their e-mail address",
         _ => return None,
     })
 }
