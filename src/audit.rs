@@ -43,6 +43,13 @@ pub mod action {
     pub const EMAIL_VERIFY_SENT: &str = "email_verify_sent";
     pub const EMAIL_VERIFIED: &str = "email_verified";
     pub const MAIL_RETRY: &str = "mail_retry";
+    /// Two-factor sign-in (issue 19).
+    pub const MFA_ENABLE: &str = "mfa_enable";
+    pub const MFA_DISABLE: &str = "mfa_disable";
+    pub const MFA_RECOVERY_CODES: &str = "mfa_recovery_codes";
+    pub const MFA_RECOVERY_USED: &str = "mfa_recovery_used";
+    pub const MFA_RESET: &str = "mfa_reset";
+    pub const MFA_CHANGE_FAILED: &str = "mfa_change_failed";
 
     pub const ALL: &[&str] = &[
         SIGNUP,
@@ -75,6 +82,12 @@ pub mod action {
         EMAIL_VERIFY_SENT,
         EMAIL_VERIFIED,
         MAIL_RETRY,
+        MFA_ENABLE,
+        MFA_DISABLE,
+        MFA_RECOVERY_CODES,
+        MFA_RECOVERY_USED,
+        MFA_RESET,
+        MFA_CHANGE_FAILED,
     ];
 }
 

@@ -66,6 +66,11 @@ pub struct AppConfig {
     pub require_verified_email: bool,
     /// ISO 4217 code of the currency prices are in (pages show it).
     pub currency: String,
+    /// When set, an administrator without a second factor is sent to
+    /// enrolment (pages) or refused with 403 (API) until one is set up.
+    pub require_admin_mfa: bool,
+    /// Seconds a login whose password was right waits for its code.
+    pub mfa_login_ttl: i64,
 }
 
 impl Default for AppConfig {
@@ -97,6 +102,8 @@ impl Default for AppConfig {
             password_reset_max_per_account: 3,
             require_verified_email: false,
             currency: "EUR".to_owned(),
+            require_admin_mfa: false,
+            mfa_login_ttl: 5 * 60,
         }
     }
 }

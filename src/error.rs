@@ -19,6 +19,11 @@ pub enum AppError {
     /// No valid session.
     #[error("not authenticated")]
     Unauthenticated,
+    /// The password was right but the account has a second factor: 401
+    /// with `mfa_required`, and the token of the pending login when the
+    /// caller can go on to the code step.
+    #[error("second factor required")]
+    SecondFactorRequired { mfa_token: Option<Opaque> },
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
     #[error("not found")]
@@ -52,7 +57,9 @@ impl AppError {
         match self {
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
-            AppError::BadCredentials | AppError::Unauthenticated => 401,
+            AppError::BadCredentials
+            | AppError::Unauthenticated
+            | AppError::SecondFactorRequired { .. } => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound => 404,
             AppError::Throttled { .. } => 429,
@@ -79,3 +86,13 @@ impl From<FieldErrors> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A secret handed to a client once (a pending login's token); its
+/// `Debug` does not show it, so no error log can leak it.
+pub struct Opaque(pub String);
+
+impl std::fmt::Debug for Opaque {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Opaque(..)")
+    }
+}

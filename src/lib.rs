@@ -58,6 +58,7 @@ pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
     let rocket = rocket::custom(figment)
         .attach(Db::init())
         .attach(secret_key::fairing(clock))
+        .attach(auth::vault::fairing())
         .attach(Template::fairing())
         .attach(AdHoc::on_ignite("templates loaded", |rocket| async move {
             drop(templates);

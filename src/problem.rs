@@ -27,6 +27,14 @@ pub struct Problem {
     pub detail: String,
     /// One entry per invalid input field; empty otherwise.
     pub errors: Vec<FieldError>,
+    /// `true` on the 401 of a right password for an account with a second
+    /// factor (two-factor sign-in): no session was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_required: Option<bool>,
+    /// With `mfa_required` from `POST /api/auth/login`: the pending login,
+    /// for `POST /api/auth/login/code` (short-lived, single use).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_token: Option<String>,
 }
 
 impl Problem {
@@ -37,6 +45,8 @@ impl Problem {
             status: status.code,
             detail: detail.into(),
             errors: Vec::new(),
+            mfa_required: None,
+            mfa_token: None,
         }
     }
 
@@ -98,6 +108,20 @@ impl ApiError {
                 )
             },
             AppError::BadCredentials => Problem::new(status, "Wrong login or password."),
+            AppError::SecondFactorRequired { mfa_token } => Problem {
+                mfa_required: Some(true),
+                mfa_token: mfa_token.as_ref().map(|token| token.0.clone()),
+                ..Problem::new(
+                    status,
+                    match mfa_token {
+                        Some(_) => {
+                            "The password is right; now send a code from the authenticator app \
+                             (or a recovery code) with this mfa_token to POST /api/auth/login/code."
+                        }
+                        None => crate::services::accounts::GRANT_NEEDS_CODE,
+                    },
+                )
+            },
             AppError::Forbidden(why) => Problem::new(status, *why),
             AppError::Throttled { .. } | AppError::Unavailable(_) => Problem::for_status(status),
             AppError::Unauthenticated | AppError::NotFound | AppError::Internal(_) => {

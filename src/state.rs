@@ -6,6 +6,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket_okapi::r#gen::OpenApiGenerator;
 use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
 
+use crate::auth::vault::Vault;
 use crate::auth::{PasswordHasher, Sessions};
 use crate::clock::Clock;
 use crate::config::AppConfig;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub sessions: Sessions,
     pub mail: Mailer,
+    /// Keys for two-factor secrets, derived at ignition from the secret key.
+    pub vault: Vault,
 }
 
 impl AppState {
@@ -33,6 +36,7 @@ impl AppState {
             hasher,
             sessions,
             mail,
+            vault: Vault::default(),
         })
     }
 }

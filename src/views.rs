@@ -37,6 +37,8 @@ pub struct UserView {
     #[serde(with = "time::serde::rfc3339")]
     #[schemars(with = "String")]
     pub updated_at: OffsetDateTime,
+    /// Whether logging in needs a second factor (two-factor sign-in).
+    pub mfa_enabled: bool,
 }
 
 impl From<User> for UserView {
@@ -55,6 +57,7 @@ impl From<User> for UserView {
             last_login_at: user.last_login_at,
             created_at: user.created_at,
             updated_at: user.updated_at,
+            mfa_enabled: user.mfa_enabled_at.is_some(),
         }
     }
 }

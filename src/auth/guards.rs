@@ -66,6 +66,9 @@ pub enum GuardError {
     InvalidToken,
     /// A personal access token without the scope the request needs.
     MissingScope(Scope),
+    /// `require_admin_mfa`: an administrator without a second factor,
+    /// anywhere but the set-up.
+    EnrolmentRequired,
     Unavailable,
 }
 
@@ -255,6 +258,9 @@ impl<'r> FromRequest<'r> for CurrentUser {
                 return Outcome::Error((Status::Unauthorized, GuardError::NotLoggedIn));
             }
         };
+        if let Some(refusal) = enrolment_gate(request, &user) {
+            return refusal;
+        }
         let needed = match request.method() {
             Method::Get | Method::Head | Method::Options => Scope::Read,
             _ => Scope::Write,
@@ -280,8 +286,56 @@ impl<'r> FromRequest<'r> for Admin {
         if !user.user.is_admin() {
             return Outcome::Error((Status::Forbidden, GuardError::NotAdmin));
         }
+        if let Some(refusal) = enrolment_gate(request, &user) {
+            return refusal;
+        }
         require(request, &user.clone(), Scope::Admin, Admin(user))
     }
+}
+
+/// What the API answers an administrator who must set up a second factor.
+pub const ENROLMENT_REQUIRED: &str = "This server requires administrators to use two-factor \
+     sign-in (require_admin_mfa): set it up with POST /api/me/mfa and POST /api/me/mfa/confirm \
+     (or on /account/security) before anything else.";
+
+/// Marks a page request refused by [`enrolment_gate`], so the catcher
+/// sends the browser to the set-up instead of an error page.
+pub struct SentToEnrolment(pub bool);
+
+/// Paths an administrator may use before setting up a second factor.
+fn enrolment_exempt(path: &str) -> bool {
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    under("/account/security")
+        || under("/api/me/mfa")
+        || path == "/logout"
+        || path == "/api/auth/logout"
+}
+
+/// `require_admin_mfa`: an administrator without a second factor may use
+/// only the set-up (and log out) until one is on. The refusal is a 403
+/// whose problem names the requirement; pages redirect to the set-up.
+fn enrolment_gate<T>(request: &Request<'_>, user: &CurrentUser) -> Option<Outcome<T, GuardError>> {
+    let required = request
+        .rocket()
+        .state::<AppState>()
+        .is_some_and(|state| state.config.require_admin_mfa);
+    let path = request.uri().path();
+    if !required
+        || !user.user.is_admin()
+        || user.user.mfa_enabled_at.is_some()
+        || enrolment_exempt(path.as_str())
+    {
+        return None;
+    }
+    if bearer_of(request).is_some() || path == "/api" || path.starts_with("/api/") {
+        request.local_cache(|| BodyError(Some(ENROLMENT_REQUIRED.to_owned())));
+    } else {
+        request.local_cache(|| SentToEnrolment(true));
+    }
+    Some(Outcome::Error((
+        Status::Forbidden,
+        GuardError::EnrolmentRequired,
+    )))
 }
 
 /// The OpenAPI security scheme: the session cookie.

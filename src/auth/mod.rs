@@ -9,6 +9,8 @@ pub mod scopes;
 pub mod session;
 pub mod throttle;
 pub mod tokens;
+pub mod totp;
+pub mod vault;
 
 pub use client::ClientMeta;
 pub use guards::{Admin, Credential, CurrentUser, MaybeUser};

@@ -14,6 +14,7 @@ mod conn;
 mod filter;
 pub mod idempotency;
 pub mod link_tokens;
+pub mod mfa;
 pub mod migrations;
 mod outage;
 pub mod outbox;

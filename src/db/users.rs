@@ -30,6 +30,8 @@ pub struct User {
     pub last_login_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// When the account's second factor (TOTP) was turned on; `None` without one.
+    pub mfa_enabled_at: Option<OffsetDateTime>,
 }
 
 impl User {
@@ -44,7 +46,7 @@ impl User {
 
 /// The columns of [`User`], for SELECTs and RETURNING clauses.
 pub const USER_COLUMNS: &str = "id, username, email, first_name, last_name, address, phone, role, \
-     is_active, email_verified_at, last_login_at, created_at, updated_at";
+     is_active, email_verified_at, last_login_at, created_at, updated_at, mfa_enabled_at";
 
 /// A user with the password hash, for login and password changes only.
 #[derive(Debug, Clone, FromRow)]

@@ -25,15 +25,18 @@ pub enum Kind {
     PasswordChanged,
     PasswordWasReset,
     EmailChanged,
+    /// Two-factor sign-in turned on or off, a recovery code used, new codes.
+    MfaChanged,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::VerifyEmail,
         Kind::PasswordReset,
         Kind::PasswordChanged,
         Kind::PasswordWasReset,
         Kind::EmailChanged,
+        Kind::MfaChanged,
     ];
 
     /// The outbox's `kind` column and the templates' base name.
@@ -44,6 +47,7 @@ impl Kind {
             Kind::PasswordChanged => "password_changed",
             Kind::PasswordWasReset => "password_was_reset",
             Kind::EmailChanged => "email_changed",
+            Kind::MfaChanged => "mfa_changed",
         }
     }
 
@@ -54,6 +58,7 @@ impl Kind {
             Kind::PasswordChanged => "Your Portero password was changed",
             Kind::PasswordWasReset => "Your Portero password was reset",
             Kind::EmailChanged => "Your Portero e-mail address was changed",
+            Kind::MfaChanged => "Two-factor sign-in changed on your Portero account",
         }
     }
 }

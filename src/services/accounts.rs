@@ -23,7 +23,7 @@ use crate::domain::{
 };
 use crate::error::{AppError, AppResult};
 use crate::mail::Kind;
-use crate::services::recovery;
+use crate::services::{mfa, recovery};
 use crate::state::App;
 
 /// Longest postal address kept.
@@ -151,22 +151,48 @@ pub async fn sign_up(
 /// `require_verified_email` is set.
 pub const UNVERIFIED: &str = "Confirm your e-mail address first, with the link we sent to it.";
 
+/// Where a right password leads.
+#[derive(Debug)]
+pub enum LoginStep {
+    /// Logged in: the session cookie is set.
+    LoggedIn(Box<User>),
+    /// The account has a second factor: no session yet. The token names
+    /// the pending login for its code step ([`mfa::finish_login`]).
+    CodeNeeded { mfa_token: String },
+}
+
 /// Login: checks the name and password (throttled), then, in one
 /// transaction, forgets the account's failures, replaces whatever session
 /// the browser had with a new one, records the login time and the event.
+///
+/// An account with a second factor gets no session here: its attempt stays
+/// counted (so guessing codes costs attempts too) and a pending login waits
+/// for the code.
 pub async fn log_in(
     app: &App<'_>,
     cookies: &CookieJar<'_>,
     client: &ClientMeta,
     login: &str,
     password: &str,
-) -> AppResult<User> {
+) -> AppResult<LoginStep> {
     let (user, key) = authenticate(app, client, login, password).await?;
+    if user.mfa_enabled_at.is_some() {
+        let mfa_token = mfa::challenge(app, &user).await?;
+        return Ok(LoginStep::CodeNeeded { mfa_token });
+    }
     let now = app.now();
     let mut tx = app.begin().await?;
     throttle::forget(&mut tx, &key).await?;
-    open_session(app, tx, cookies, client, user, action::LOGIN, now).await
+    open_session(app, tx, cookies, client, user, action::LOGIN, now)
+        .await
+        .map(|user| LoginStep::LoggedIn(Box::new(user)))
 }
+
+/// The answer to a password grant for an account with a second factor: it
+/// cannot pass a code, so it gets no token (personal access tokens work).
+pub const GRANT_NEEDS_CODE: &str = "This account uses two-factor sign-in, so the password grant \
+     cannot log it in: log in with POST /api/auth/login and POST /api/auth/login/code, or use a \
+     personal access token.";
 
 /// The OAuth2 password grant (`POST /api/auth/token`): checks the name
 /// and password exactly as a login does (same throttle, same audit), then,
@@ -180,6 +206,16 @@ pub async fn issue_bearer(
 ) -> AppResult<String> {
     let (user, key) = authenticate(app, client, login, password).await?;
     let now = app.now();
+    if user.mfa_enabled_at.is_some() {
+        // The attempt stays counted: a right password here must not wipe
+        // the failures of codes guessed on the login's second step.
+        Event::new(action::LOGIN_FAILED, client)
+            .target(&user)
+            .detail("password grant refused: two-factor sign-in is on")
+            .record(&mut app.acquire().await?, now)
+            .await?;
+        return Err(AppError::SecondFactorRequired { mfa_token: None });
+    }
     let mut tx = app.begin().await?;
     throttle::forget(&mut tx, &key).await?;
     let issued = app
@@ -309,7 +345,7 @@ pub(crate) async fn count_attempt(
 /// Ends a sign-up or login: in `tx`, a new session for `user` (replacing
 /// the browser's old one), the login time and the `event`; then commits and
 /// hands the browser the session's cookie.
-async fn open_session(
+pub(crate) async fn open_session(
     app: &App<'_>,
     mut tx: AppTx,
     cookies: &CookieJar<'_>,

@@ -5,7 +5,7 @@ use time::Duration;
 
 use crate::clock::Clock;
 use crate::config::AppConfig;
-use crate::db::{AppConn, AppPool, audit, idempotency, link_tokens, sessions, throttle};
+use crate::db::{AppConn, AppPool, audit, idempotency, link_tokens, mfa, sessions, throttle};
 use crate::error::AppResult;
 
 /// Audit events deleted per statement: each batch holds the write lock
@@ -31,6 +31,9 @@ pub async fn sweep(pool: &AppPool, config: &AppConfig, clock: &Clock) {
     }
     if let Err(error) = link_tokens::purge_expired(&mut conn, now).await {
         tracing::warn!(?error, "link-token sweep failed");
+    }
+    if let Err(error) = mfa::purge_expired_challenges(&mut conn, now).await {
+        tracing::warn!(?error, "pending two-factor login sweep failed");
     }
     let window = now - Duration::seconds(config.login_account_window.max(config.login_ip_window));
     if let Err(error) = throttle::purge_before(&mut conn, window).await {

@@ -14,6 +14,7 @@ pub mod export;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod mail_queue;
+pub mod mfa;
 pub mod own_data;
 pub mod recovery;
 pub mod reports;

@@ -6,6 +6,7 @@
 mod accounts;
 mod bearer;
 mod cli;
+mod mfa;
 mod pages;
 mod race;
 mod shop;

@@ -67,3 +67,6 @@ mod faults_backup;
 mod faults_disk;
 mod faults_idempotency;
 mod faults_outage;
+// Two-factor sign-in (issue 19).
+mod mfa_api;
+mod mfa_pages;

@@ -15,8 +15,8 @@ use super::views::UserView;
 use super::{Answer, ApiJson, SameOrigin};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::domain::FieldErrors;
-use crate::error::AppError;
-use crate::services::accounts::{self, NewAccount};
+use crate::error::{AppError, Opaque};
+use crate::services::accounts::{self, LoginStep, NewAccount};
 use crate::state::App;
 
 pub fn routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
@@ -77,6 +77,9 @@ pub struct LoginRequest {
 
 /// Logs in by username or e-mail. Any session the client had is replaced.
 /// Unknown user, wrong password and inactive account all answer 401 alike.
+/// For an account with two-factor sign-in, a right password answers 401
+/// with `"mfa_required": true` and an `mfa_token`, and no session: send a
+/// code with it to `POST /api/auth/login/code`.
 #[openapi(tag = "Auth")]
 #[post("/login", data = "<body>")]
 async fn login(
@@ -85,8 +88,13 @@ async fn login(
     client: ClientMeta,
     body: ApiJson<LoginRequest>,
 ) -> Answer<Json<UserView>> {
-    let user = accounts::log_in(&app, cookies, &client, &body.0.login, &body.0.password).await?;
-    Ok(Json(user.into()))
+    match accounts::log_in(&app, cookies, &client, &body.0.login, &body.0.password).await? {
+        LoginStep::LoggedIn(user) => Ok(Json((*user).into())),
+        LoginStep::CodeNeeded { mfa_token } => Err(AppError::SecondFactorRequired {
+            mfa_token: Some(Opaque(mfa_token)),
+        }
+        .into()),
+    }
 }
 
 /// The OAuth2 password grant (RFC 6749 §4.3), form-encoded as OAuth2
@@ -154,7 +162,8 @@ fn required<'a>(
 /// server-side session like the cookie's, with the same timeouts, listed in
 /// `GET /api/me/sessions` as `api`, ended by `POST /api/auth/logout` with it.
 /// Throttled and audited like a login; wrong credentials answer 401 alike
-/// for unknown users.
+/// for unknown users. An account with two-factor sign-in cannot use this
+/// grant (401 with `"mfa_required": true`): use a personal access token.
 #[openapi(tag = "Auth")]
 #[post("/token", data = "<body>")]
 async fn token(

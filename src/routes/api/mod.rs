@@ -10,6 +10,7 @@ mod me;
 mod me_data;
 pub use me_data::AccountExport;
 mod method;
+mod mfa;
 mod products;
 mod sales;
 mod security;
@@ -188,6 +189,9 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         ("/auth", mail::auth_routes(&settings)),
         ("/me", mail::me_routes(&settings)),
         ("/users", mail::user_routes(&settings)),
+        ("/me/mfa", mfa::me_routes(&settings)),
+        ("/auth", mfa::auth_routes(&settings)),
+        ("/users", mfa::user_routes(&settings)),
     ];
     let mut rocket = rocket;
     let mut specs = Vec::new();

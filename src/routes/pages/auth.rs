@@ -14,7 +14,7 @@ use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::services::accounts::{self, NewAccount};
+use crate::services::accounts::{self, LoginStep, NewAccount};
 use crate::state::App;
 
 pub fn routes() -> Vec<Route> {
@@ -132,10 +132,18 @@ async fn login(
 ) -> PageResult {
     let next = safe_next(Some(&form.next), "/account");
     match accounts::log_in(&app, cookies, &client, &form.login, &form.password).await {
-        Ok(_) => Ok(Reply::Flash(Flash::success(
+        Ok(LoginStep::LoggedIn(_)) => Ok(Reply::Flash(Flash::success(
             Redirect::to(next),
             "You are logged in.",
         ))),
+        // No session yet: the code step holds the pending login.
+        Ok(LoginStep::CodeNeeded { mfa_token }) => {
+            super::mfa::hold_pending_login(&app, cookies, mfa_token);
+            Ok(Reply::Redirect(Redirect::to(format!(
+                "/login/code?next={}",
+                super::view::query_value(&next)
+            ))))
+        }
         Err(error @ (AppError::BadCredentials | AppError::Throttled { .. })) => {
             let (status, message) = match error {
                 AppError::Throttled { retry_after } => {

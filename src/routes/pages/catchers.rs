@@ -9,6 +9,7 @@ use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use crate::auth::csrf;
+use crate::auth::guards::SentToEnrolment;
 
 pub fn catchers() -> Vec<Catcher> {
     catchers![unauthorized, default]
@@ -19,10 +20,22 @@ fn unauthorized(request: &Request<'_>) -> Redirect {
     login_redirect(request)
 }
 
+/// An error page, or the way to a page that must come first.
+#[derive(rocket::Responder)]
+pub enum Caught {
+    Page((Status, Template)),
+    Redirect(Redirect),
+}
+
 #[catch(default)]
-fn default(status: Status, request: &Request<'_>) -> (Status, Template) {
+fn default(status: Status, request: &Request<'_>) -> Caught {
+    // `require_admin_mfa`: an administrator without a second factor is
+    // sent to the set-up rather than shown an error.
+    if status == Status::Forbidden && request.local_cache(|| SentToEnrolment(false)).0 {
+        return Caught::Redirect(Redirect::to("/account/security"));
+    }
     let why = (status == Status::Forbidden && csrf::was_refused(request)).then_some(csrf::REFUSAL);
-    (status, error_page(status, why))
+    Caught::Page((status, error_page(status, why)))
 }
 
 /// `/login?next=<this page>`; only GET pages are worth coming back to.

@@ -14,6 +14,7 @@ pub mod cart;
 pub mod catchers;
 pub mod home;
 pub mod mail;
+pub mod mfa;
 pub mod own_data;
 pub mod shop;
 pub mod view;
@@ -50,6 +51,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(admin_mail::routes());
     routes.extend(cart::routes());
     routes.extend(own_data::routes());
+    routes.extend(mfa::routes());
     routes
 }
 

@@ -45,6 +45,8 @@ pub struct User {
     pub last_login_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// Two-factor sign-in is on.
+    pub mfa_enabled: bool,
 }
 
 impl User {
@@ -65,6 +67,7 @@ impl User {
             last_login_at: formats.opt_datetime(view.last_login_at),
             created_at: formats.datetime(view.created_at),
             updated_at: formats.datetime(view.updated_at),
+            mfa_enabled: view.mfa_enabled,
         }
     }
 }

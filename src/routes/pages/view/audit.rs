@@ -64,6 +64,12 @@ pub fn verb(action: &str) -> Option<&'static str> {
         EMAIL_VERIFY_SENT => "sent an address verification link to",
         EMAIL_VERIFIED => "verified the e-mail address of",
         MAIL_RETRY => "sent again the e-mail",
+        MFA_ENABLE => "turned on two-factor sign-in for",
+        MFA_DISABLE => "turned off two-factor sign-in for",
+        MFA_RECOVERY_CODES => "made new recovery codes for",
+        MFA_RECOVERY_USED => "logged in with a recovery code as",
+        MFA_RESET => "reset the two-factor sign-in of",
+        MFA_CHANGE_FAILED => "gave a wrong password or code for the two-factor sign-in of",
         _ => return None,
     })
 }
@@ -88,6 +94,12 @@ fn own_verb(action: &str) -> Option<&'static str> {
         PASSWORD_RESET => "reset their password by e-mailed link",
         EMAIL_VERIFY_SENT => "asked for an address verification link",
         EMAIL_VERIFIED => "verified their e-mail address",
+        MFA_ENABLE => "turned on two-factor sign-in",
+        MFA_DISABLE => "turned off two-factor sign-in",
+        MFA_RECOVERY_CODES => "made new recovery codes",
+        MFA_RECOVERY_USED => "logged in with a recovery code",
+        MFA_RESET => "reset their own two-factor sign-in",
+        MFA_CHANGE_FAILED => "gave a wrong password or code for their two-factor sign-in",
         _ => return None,
     })
 }
