@@ -303,7 +303,7 @@ async fn disable(
             Redirect::to("/account/security"),
             "Two-factor sign-in is off. Your other sessions were logged out.",
         ))),
-        Err(error) => failed(&app, &page, &user, "disable", error).await,
+        Err(error) => failed(&app, &page, &user, "change", error).await,
     }
 }
 
@@ -320,7 +320,7 @@ async fn regenerate(
             let extra = json!({ "recovery_codes": codes });
             render_security(&app, &page, &user, Status::Ok, extra).await
         }
-        Err(error) => failed(&app, &page, &user, "regenerate", error).await,
+        Err(error) => failed(&app, &page, &user, "change", error).await,
     }
 }
 
