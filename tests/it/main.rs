@@ -67,6 +67,8 @@ mod faults_backup;
 mod faults_disk;
 mod faults_idempotency;
 mod faults_outage;
+// Languages (issue 17): negotiation, the switcher, translated pages.
+mod lang;
 // Two-factor sign-in (issue 19).
 mod mfa_api;
 mod mfa_pages;

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::auth::csrf;
 use crate::auth::guards::SentToEnrolment;
+use crate::i18n::{Lang, negotiate};
 
 pub fn catchers() -> Vec<Catcher> {
     catchers![unauthorized, default]
@@ -35,7 +36,10 @@ fn default(status: Status, request: &Request<'_>) -> Caught {
         return Caught::Redirect(Redirect::to("/account/security"));
     }
     let why = (status == Status::Forbidden && csrf::was_refused(request)).then_some(csrf::REFUSAL);
-    Caught::Page((status, error_page(status, why)))
+    Caught::Page((
+        status,
+        error_page(status, why, negotiate::browser_lang(request)),
+    ))
 }
 
 /// `/login?next=<this page>`; only GET pages are worth coming back to.
@@ -51,7 +55,7 @@ pub fn login_redirect(request: &Request<'_>) -> Redirect {
 
 /// The friendly error page. It renders without the session guards, so it
 /// works even when the database is down.
-pub fn error_page(status: Status, message: Option<&str>) -> Template {
+pub fn error_page(status: Status, message: Option<&str>, lang: Lang) -> Template {
     let message = message.unwrap_or(match status.code {
         400 => "The request could not be understood.",
         403 => "You do not have access to this page.",
@@ -69,6 +73,7 @@ pub fn error_page(status: Status, message: Option<&str>) -> Template {
             "status": status.code,
             "title": status.reason_lossy(),
             "message": message,
+            "lang": lang.code(),
         }),
     )
 }

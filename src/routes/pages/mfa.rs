@@ -140,8 +140,9 @@ async fn code(
         return Ok(log_in_again(&next));
     };
     match mfa::finish_login(&app, cookies, &client, token.value(), &form.code).await {
-        Ok(_) => {
+        Ok(user) => {
             drop_pending_login(&app, cookies);
+            super::auth::keep_language_choice(&app, cookies, &user).await?;
             Ok(Reply::Flash(Flash::success(
                 Redirect::to(next),
                 "You are logged in.",
@@ -156,7 +157,7 @@ async fn code(
             Status::TooManyRequests,
             &next,
             form.recovery,
-            json!({ "code": [too_many_attempts(retry_after)] }),
+            json!({ "code": [too_many_attempts(page.lang, retry_after)] }),
         )),
         Err(AppError::Invalid(errors)) => Ok(render_code(
             &page,
@@ -231,7 +232,7 @@ async fn failed(
         AppError::Conflict(errors) => (Status::Conflict, errors_map(&errors)),
         AppError::Throttled { retry_after } => (
             Status::TooManyRequests,
-            [("code".to_owned(), vec![too_many_attempts(retry_after)])].into(),
+            [("code".to_owned(), vec![too_many_attempts(page.lang, retry_after)])].into(),
         ),
         other => return Err(PageError(other)),
     };
