@@ -232,7 +232,11 @@ async fn failed(
         AppError::Conflict(errors) => (Status::Conflict, errors_map(&errors)),
         AppError::Throttled { retry_after } => (
             Status::TooManyRequests,
-            [("code".to_owned(), vec![too_many_attempts(page.lang, retry_after)])].into(),
+            [(
+                "code".to_owned(),
+                vec![too_many_attempts(page.lang, retry_after)],
+            )]
+            .into(),
         ),
         other => return Err(PageError(other)),
     };
