@@ -189,7 +189,12 @@ async fn sign_up_errors_are_in_the_browsers_language_on_the_page() {
     ] {
         assert!(html.contains(spanish), "missing {spanish:?}");
     }
-    for english in ["A username has", "Enter an e-mail", "too common", "Username"] {
+    for english in [
+        "A username has",
+        "Enter an e-mail",
+        "too common",
+        "Username",
+    ] {
         assert!(!html.contains(english), "English left: {english:?}");
     }
 }
@@ -259,4 +264,24 @@ async fn api_problems_follow_accept_language_and_keep_their_codes() {
         .await;
     let problem = expect_problem(response, Status::NotFound).await;
     assert_eq!(problem["detail"], "No hay nada en esta dirección.");
+}
+
+#[rocket::async_test]
+async fn error_pages_speak_the_browsers_language() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get("/no-such-page")
+        .header(Header::new("Accept-Language", "es"))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::NotFound);
+    let html = unescape(&response.into_string().await.unwrap_or_default());
+    assert_eq!(html_lang(&html), "es");
+    assert!(
+        html.contains("No hay ninguna página en esta dirección."),
+        "{html}"
+    );
+    assert!(html.contains("Página no encontrada"));
+    assert!(!html.contains("There is no page"));
 }
