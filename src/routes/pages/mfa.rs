@@ -164,7 +164,7 @@ async fn code(
             Status::UnprocessableEntity,
             &next,
             form.recovery,
-            json!(errors_map(&errors)),
+            json!(errors_map(page.lang, &errors)),
         )),
         Err(other) => Err(PageError(other)),
     }
@@ -228,8 +228,8 @@ async fn failed(
     error: AppError,
 ) -> PageResult {
     let (status, errors) = match error {
-        AppError::Invalid(errors) => (Status::UnprocessableEntity, errors_map(&errors)),
-        AppError::Conflict(errors) => (Status::Conflict, errors_map(&errors)),
+        AppError::Invalid(errors) => (Status::UnprocessableEntity, errors_map(page.lang, &errors)),
+        AppError::Conflict(errors) => (Status::Conflict, errors_map(page.lang, &errors)),
         AppError::Throttled { retry_after } => (
             Status::TooManyRequests,
             [(
