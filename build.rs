@@ -16,6 +16,8 @@ fn main() {
     // sqlx::migrate! embeds the migration files at compile time; without this a
     // new migration is missed until some source file changes.
     println!("cargo:rerun-if-changed=migrations");
+    // The same for the Fluent files that `static_loader!` compiles in.
+    println!("cargo:rerun-if-changed=locales");
     println!("cargo:rerun-if-changed=static");
     if let Err(error) = precompress(Path::new("static")) {
         panic!("cannot precompress the static files: {error}");

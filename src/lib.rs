@@ -14,6 +14,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod headers;
+pub mod i18n;
 pub mod limits;
 pub mod mail;
 pub mod outage;
@@ -60,6 +61,7 @@ pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
         .attach(Db::init())
         .attach(secret_key::fairing(clock))
         .attach(Template::custom(|engines| {
+            engines.tera.register_function("t", i18n::tera_function());
             engines
                 .tera
                 .register_function("asset", assets::asset_function);
