@@ -52,6 +52,7 @@ impl From<ProfilePatch> for ProfileInput {
             last_name: patch.last_name,
             address: patch.address,
             phone: patch.phone,
+            time_zone: None,
         }
     }
 }

@@ -14,6 +14,7 @@ use super::{PageContext, PageResult, Reply, form_errors, too_many_attempts, valu
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::users::User;
+use crate::domain::time_zone;
 use crate::error::AppError;
 use crate::services::accounts::{self, ProfileInput};
 use crate::state::App;
@@ -36,6 +37,7 @@ fn profile_values(user: &User) -> Value {
         "last_name": user.last_name,
         "address": user.address.clone().unwrap_or_default(),
         "phone": user.phone.clone().unwrap_or_default(),
+        "time_zone": user.time_zone,
     })
 }
 
@@ -48,6 +50,7 @@ fn profile(page: PageContext, user: CurrentUser) -> Reply {
             "values": profile_values(&user.user),
             "errors": {},
             "password_errors": {},
+            "time_zones": time_zone::choices(),
         }),
     )
     .into()
@@ -65,6 +68,8 @@ pub struct ProfileForm {
     address: String,
     #[field(default = String::new())]
     phone: String,
+    /// Absent (an older form): the zone stays as it is.
+    time_zone: Option<String>,
 }
 
 impl ProfileForm {
@@ -75,6 +80,7 @@ impl ProfileForm {
             last_name: Some(self.last_name.clone()),
             address: Some(Some(self.address.clone())),
             phone: Some(Some(self.phone.clone())),
+            time_zone: self.time_zone.clone(),
         }
     }
 }
@@ -102,6 +108,7 @@ async fn update_profile(
                     "values": values(&*form),
                     "errors": errors,
                     "password_errors": {},
+                    "time_zones": time_zone::choices(),
                 }),
             ))
         }
@@ -166,6 +173,7 @@ async fn change_password(
                     "values": profile_values(&user.user),
                     "errors": {},
                     "password_errors": errors,
+                    "time_zones": time_zone::choices(),
                 }),
             ))
         }

@@ -1,14 +1,17 @@
 //! HTML catchers: anonymous visitors to a user page go to the login page
-//! with `?next=`; other errors get a friendly page in the site layout.
+//! with `?next=`; other errors get a friendly page in the site layout, with
+//! the header of whoever is logged in.
 
 use rocket::http::Status;
-use rocket::request::Request;
+use rocket::request::{Outcome, Request};
 use rocket::response::Redirect;
 use rocket::{Catcher, catch, catchers};
 use rocket_dyn_templates::Template;
-use serde_json::json;
+use serde_json::{Value, json};
 
+use super::view::SignedIn;
 use crate::auth::csrf;
+use crate::auth::guards::MaybeUser;
 
 pub fn catchers() -> Vec<Catcher> {
     catchers![unauthorized, default]
@@ -20,9 +23,42 @@ fn unauthorized(request: &Request<'_>) -> Redirect {
 }
 
 #[catch(default)]
-fn default(status: Status, request: &Request<'_>) -> (Status, Template) {
-    let why = (status == Status::Forbidden && csrf::was_refused(request)).then_some(csrf::REFUSAL);
-    (status, error_page(status, why))
+async fn default(status: Status, request: &Request<'_>) -> (Status, Template) {
+    let why = if status == Status::Forbidden && csrf::was_refused(request) {
+        Some(csrf::REFUSAL)
+    } else {
+        request.local_cache(|| Why(None)).0
+    };
+    let mut page = page_values(status, why);
+    if let (Value::Object(page), Some(layout)) = (&mut page, layout_values(request).await) {
+        page.extend(layout);
+    }
+    (status, Template::render("errors/error", page))
+}
+
+/// What a page handler's error wants its error page to say (see
+/// [`super::PageError`]), for the catcher that renders it.
+pub(super) struct Why(pub Option<&'static str>);
+
+/// Who is logged in, for the header. None when that cannot be known (the
+/// database is down): the page then shows links that suit everyone.
+async fn layout_values(request: &Request<'_>) -> Option<serde_json::Map<String, Value>> {
+    let Outcome::Success(MaybeUser(user)) = request.guard::<MaybeUser>().await else {
+        return None;
+    };
+    let mut values = serde_json::Map::new();
+    values.insert(
+        "nav_current".into(),
+        json!(super::nav_section(request.uri().path().as_str())),
+    );
+    if let Some(user) = &user {
+        values.insert("csrf_token".into(), json!(user.csrf_token));
+    }
+    values.insert(
+        "current_user".into(),
+        json!(user.as_ref().map(SignedIn::from)),
+    );
+    Some(values)
 }
 
 /// `/login?next=<this page>`; only GET pages are worth coming back to.
@@ -36,9 +72,7 @@ pub fn login_redirect(request: &Request<'_>) -> Redirect {
     Redirect::to(format!("/login?next={encoded}"))
 }
 
-/// The friendly error page. It renders without the session guards, so it
-/// works even when the database is down.
-pub fn error_page(status: Status, message: Option<&str>) -> Template {
+fn page_values(status: Status, message: Option<&str>) -> Value {
     let message = message.unwrap_or(match status.code {
         400 => "The request could not be understood.",
         403 => "You do not have access to this page.",
@@ -50,12 +84,9 @@ pub fn error_page(status: Status, message: Option<&str>) -> Template {
         503 => "The service is temporarily unavailable. Try again shortly.",
         _ => "Something went wrong on our side. Try again later.",
     });
-    Template::render(
-        "errors/error",
-        json!({
-            "status": status.code,
-            "title": status.reason_lossy(),
-            "message": message,
-        }),
-    )
+    json!({
+        "status": status.code,
+        "title": status.reason_lossy(),
+        "message": message,
+    })
 }
