@@ -162,9 +162,13 @@ async function logIn(page, login, password, path = '/login') {
   await page.waitForURL((url) => url.pathname !== '/login');
 }
 
+/** Who the header says is logged in ("Logged in as NAME"), or null. */
 async function navUser(page) {
-  const nav = page.locator('.nav-user strong');
-  return (await nav.count()) ? (await nav.textContent()).trim() : null;
+  const nav = page.locator('.nav-user span').first();
+  if (!(await nav.count())) return null;
+  // Fluent isolates the name with U+2068 … U+2069.
+  const text = (await nav.textContent()).replace(/[\u2068\u2069]/g, '').trim();
+  return text.replace(/^Logged in as\s+/, '');
 }
 
 before(async () => {

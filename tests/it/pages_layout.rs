@@ -26,8 +26,10 @@ async fn error_pages_keep_the_header_of_who_is_logged_in() {
         ("/admin/users", Status::Forbidden),
     ] {
         let html = page(&app, path, status).await;
+        let header = html.split("class=\"nav-user\"").nth(1).unwrap_or_default();
+        let header = header.split("</div>").next().unwrap_or_default();
         assert!(
-            html.contains("Logged in as <strong>header_kept</strong>"),
+            header.contains("Logged in as") && header.contains("header_kept"),
             "{path}: {html}"
         );
         // The header's log-out form works from an error page too.

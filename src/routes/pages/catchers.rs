@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::view::SignedIn;
 use crate::auth::csrf;
 use crate::auth::guards::MaybeUser;
+use crate::i18n::{Lang, negotiate};
 
 pub fn catchers() -> Vec<Catcher> {
     catchers![unauthorized, default]
@@ -29,8 +30,17 @@ async fn default(status: Status, request: &Request<'_>) -> (Status, Template) {
     } else {
         request.local_cache(|| Why(None)).0
     };
-    let mut page = page_values(status, why);
-    if let (Value::Object(page), Some(layout)) = (&mut page, layout_values(request).await) {
+    let layout = layout_values(request).await;
+    // The viewer's language (their profile's once the session is known),
+    // else what the browser asks for: the database may be down.
+    let profile_lang = if layout.is_some() {
+        request.guard::<Lang>().await.succeeded()
+    } else {
+        None
+    };
+    let lang = profile_lang.unwrap_or_else(|| negotiate::browser_lang(request));
+    let mut page = page_values(status, why, lang);
+    if let (Value::Object(page), Some(layout)) = (&mut page, layout) {
         page.extend(layout);
     }
     (status, Template::render("errors/error", page))
@@ -54,6 +64,9 @@ async fn layout_values(request: &Request<'_>) -> Option<serde_json::Map<String, 
     if let Some(user) = &user {
         values.insert("csrf_token".into(), json!(user.csrf_token));
     }
+    if request.method() == rocket::http::Method::Get {
+        values.insert("here".into(), json!(request.uri().to_string()));
+    }
     values.insert(
         "current_user".into(),
         json!(user.as_ref().map(SignedIn::from)),
@@ -72,7 +85,7 @@ pub fn login_redirect(request: &Request<'_>) -> Redirect {
     Redirect::to(format!("/login?next={encoded}"))
 }
 
-fn page_values(status: Status, message: Option<&str>) -> Value {
+fn page_values(status: Status, message: Option<&str>, lang: Lang) -> Value {
     let message = message.unwrap_or(match status.code {
         400 => "The request could not be understood.",
         403 => "You do not have access to this page.",
@@ -88,5 +101,6 @@ fn page_values(status: Status, message: Option<&str>) -> Value {
         "status": status.code,
         "title": status.reason_lossy(),
         "message": message,
+        "lang": lang.code(),
     })
 }
