@@ -37,6 +37,8 @@ pub struct UserView {
     #[serde(with = "time::serde::rfc3339")]
     #[schemars(with = "String")]
     pub updated_at: OffsetDateTime,
+    /// The IANA time zone the pages show dates in for this user.
+    pub time_zone: String,
 }
 
 impl From<User> for UserView {
@@ -55,6 +57,7 @@ impl From<User> for UserView {
             last_login_at: user.last_login_at,
             created_at: user.created_at,
             updated_at: user.updated_at,
+            time_zone: user.time_zone,
         }
     }
 }
