@@ -295,7 +295,7 @@ describe('Portero in a browser', () => {
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await page.waitForLoadState('load');
     assert.match(await page.locator('main .flash.error').textContent(), /Wrong username, e-mail or password/);
-    assert.equal(await page.locator('input[name=next]').inputValue(), '/account/sessions', 'next survives a failed attempt');
+    assert.equal(await page.locator('main input[name=next]').inputValue(), '/account/sessions', 'next survives a failed attempt');
 
     await page.locator('#password').fill(ALICE.password);
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
