@@ -3,20 +3,32 @@
 // (own cookies), so "log in from a second browser" is a second context.
 //
 // Environment: PORTERO_URL (the server), E2E_SCREENSHOT_DIR (where the PNGs
-// go), CHROMIUM (the browser binary, default /usr/bin/chromium).
+// go), CHROMIUM (the browser binary, default /usr/bin/chromium), E2E_MAIL_DIR
+// (where e2e/smtp-sink.mjs writes the messages Portero sends).
 //
 // Every page is watched: a Content-Security-Policy violation, an uncaught
 // script error or a 5xx answer fails the scenario that caused it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const BASE_URL = process.env.PORTERO_URL ?? 'http://127.0.0.1:8000';
 const SHOTS = process.env.E2E_SCREENSHOT_DIR ?? 'target/e2e-screenshots';
 const EXECUTABLE = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const VIEWPORT = { width: 1200, height: 800 };
+const MAIL_DIR = process.env.E2E_MAIL_DIR ?? '';
+/** The two widths every journey runs at: a laptop and a phone. */
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const WIDTHS = [
+  ['1280px', DESKTOP],
+  ['390px', PHONE],
+];
+const VIEWPORT = DESKTOP;
+/** axe-core, from npm (pinned in package.json), injected into each page audited. */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const ADMIN = { login: 'admin', password: 'admin-password-1' };
 const DEMO_PASSWORD = 'demo-password';
@@ -54,12 +66,14 @@ function isCsp(text) {
 }
 
 /** A browser context as one person: own cookies, watched for problems. */
-async function newPerson(name) {
+async function newPerson(name, viewport = VIEWPORT, options = {}) {
   if (!browser) throw new Error(`Chromium did not start: ${launchError?.message ?? 'unknown reason'}`);
   const context = await browser.newContext({
     baseURL: BASE_URL,
-    viewport: VIEWPORT,
+    viewport,
     userAgent: `${defaultUserAgent} Portero-e2e/${name}`.trim(),
+    acceptDownloads: true,
+    ...options,
   });
   // The page's own report of every CSP violation, on top of Chromium's
   // console message (init scripts are exempt from the page's CSP).
@@ -103,7 +117,7 @@ function expectCleanPages() {
   assert.deepEqual(fatal, [], `problems seen in the browser:\n${fatal.map((p) => `${p.kind}: ${p.text} (on ${p.url})`).join('\n')}`);
 }
 
-/** Viewport-only PNG (1200x800) for the README: readme-<name>.png. */
+/** Viewport-only PNG (1280x800) for the README: readme-<name>.png. */
 async function docShot(page, name) {
   await page.evaluate(() => document.activeElement?.blur());
   await page.screenshot({ path: join(SHOTS, `readme-${name}.png`), fullPage: false });
@@ -113,14 +127,15 @@ async function docShot(page, name) {
 async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  if (overflow > 0) notes.push(`layout: ${name} (${page.url()}) is ${overflow}px wider than the ${VIEWPORT.width}px viewport`);
+  const width = page.viewportSize()?.width ?? VIEWPORT.width;
+  if (overflow > 0) notes.push(`layout: ${name} (${page.url()}) is ${overflow}px wider than the ${width}px viewport`);
   // A table too wide for its scrolling wrapper hides its last columns.
   const clipped = await page.evaluate(() =>
     [...document.querySelectorAll('.table-wrap')]
       .filter((w) => w.scrollWidth > w.clientWidth + 1)
       .map((w) => `${w.querySelector('caption')?.textContent.trim() || 'a table'}: ${w.scrollWidth - w.clientWidth}px cut off`),
   );
-  for (const c of clipped) notes.push(`layout: ${name} (${page.url()}): ${c} (scrolls sideways at ${VIEWPORT.width}px)`);
+  for (const c of clipped) notes.push(`layout: ${name} (${page.url()}): ${c} (scrolls sideways at ${width}px)`);
 }
 
 async function go(page, path, expectedStatus = 200) {
@@ -147,9 +162,13 @@ async function logIn(page, login, password, path = '/login') {
   await page.waitForURL((url) => url.pathname !== '/login');
 }
 
+/** Who the header says is logged in ("Logged in as NAME"), or null. */
 async function navUser(page) {
-  const nav = page.locator('.nav-user strong');
-  return (await nav.count()) ? (await nav.textContent()).trim() : null;
+  const nav = page.locator('.nav-user span').first();
+  if (!(await nav.count())) return null;
+  // Fluent isolates the name with U+2068 … U+2069.
+  const text = (await nav.textContent()).replace(/[\u2068\u2069]/g, '').trim();
+  return text.replace(/^Logged in as\s+/, '');
 }
 
 before(async () => {
@@ -276,7 +295,7 @@ describe('Portero in a browser', () => {
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await page.waitForLoadState('load');
     assert.match(await page.locator('main .flash.error').textContent(), /Wrong username, e-mail or password/);
-    assert.equal(await page.locator('input[name=next]').inputValue(), '/account/sessions', 'next survives a failed attempt');
+    assert.equal(await page.locator('main input[name=next]').inputValue(), '/account/sessions', 'next survives a failed attempt');
 
     await page.locator('#password').fill(ALICE.password);
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
@@ -509,5 +528,396 @@ describe('Portero in a browser', () => {
   test('no CSP violation, script error or server error on any page', () => {
     const fatal = allProblems.filter((p) => ['csp', 'page-error', 'http-5xx'].includes(p.kind));
     assert.deepEqual(fatal.map((p) => `${p.kind}: ${p.text} (on ${p.url})`), []);
+  });
+});
+
+// --- issue 16 and 14: the journeys at both widths, mail, every page audited ---
+
+/** A message from the SMTP sink to `to` whose subject matches, waiting for it. */
+async function mailTo(to, subject, { after = 0, timeout = 20_000 } = {}) {
+  assert.ok(MAIL_DIR, 'E2E_MAIL_DIR is not set: run the suite with e2e/run.sh');
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const files = existsSync(MAIL_DIR) ? readdirSync(MAIL_DIR).filter((f) => f.endsWith('.json')).sort() : [];
+    const found = files
+      .filter((f) => Number.parseInt(f, 10) > after)
+      .map((f) => ({ seq: Number.parseInt(f, 10), ...JSON.parse(readFileSync(join(MAIL_DIR, f), 'utf8')) }))
+      .filter((m) => m.envelope_to.includes(to) && subject.test(m.subject));
+    if (found.length) return found[found.length - 1];
+    if (Date.now() > deadline) {
+      throw new Error(`no message to ${to} matching ${subject} within ${timeout} ms (${files.length} in the sink)`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The sink's newest message number, so a scenario reads only what came later. */
+function lastMail() {
+  if (!MAIL_DIR || !existsSync(MAIL_DIR)) return 0;
+  return Math.max(0, ...readdirSync(MAIL_DIR).filter((f) => f.endsWith('.json')).map((f) => Number.parseInt(f, 10)));
+}
+
+/** The link to `path` in a message's text part, as a same-site path. */
+function linkIn(message, path) {
+  const match = message.text.match(new RegExp(`https?://[^\\s/]+${path.replace(/[/?]/g, '\\$&')}\\?token=[A-Za-z0-9_-]+`));
+  assert.ok(match, `no ${path} link in:\n${message.text}`);
+  const url = new URL(match[0]);
+  assert.equal(url.origin, new URL(BASE_URL).origin, 'links are built from public_url');
+  return url.pathname + url.search;
+}
+
+/** RFC 4180 CSV: quoted fields may hold commas, quotes and line breaks. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i += 1;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** axe-core's violations on the page as it is, one line each. */
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
+    await page.addScriptTag({ content: AXE_SOURCE });
+  }
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary.split('\n').slice(1, 2).join('').trim()}`),
+      count: v.nodes.length,
+    }));
+  });
+  return violations.map((v) => `${v.id} (${v.impact}, ${v.count}x): ${v.nodes.join(' | ')}`);
+}
+
+/** How far the page scrolls sideways (0 when it fits). */
+async function sideways(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+describe('Journeys at 1280 px and 390 px', () => {
+  for (const [width, viewport] of WIDTHS) {
+    const phone = viewport === PHONE;
+    // Each width has people of its own, so the two runs do not meet.
+    const shopper = phone ? 'user0000016' : 'user0000011';
+    // Ten users each (user0000020 … 29, user0000030 … 39), three of them deactivated.
+    const group = phone ? 'user000003' : 'user000002';
+    const victims = [4, 5, 6].map((n) => `${group}${n}`);
+
+    test(`cart across two catalog pages, then checkout (${width})`, async () => {
+      const { page, context } = await newPerson(`cart-${width}`, viewport);
+      await logIn(page, shopper, DEMO_PASSWORD, '/login?next=/products');
+      assert.equal(pathOf(page), '/products');
+      assert.equal(await sideways(page), 0, 'the catalog fits the width');
+
+      const firstRow = page.locator('table tbody tr').filter({ has: page.locator('input.qty') }).first();
+      const firstName = (await firstRow.locator('td a').first().textContent()).trim();
+      await firstRow.locator('input.qty').fill('1');
+      await page.getByRole('button', { name: 'Add to basket', exact: true }).click();
+      await page.waitForLoadState('load');
+      assert.match(await flashText(page), new RegExp(`Added to your basket: ${firstName}`));
+      assert.match(pathOf(page), /page=1/, 'back on the page the product was added from');
+
+      await page.getByRole('navigation', { name: 'Product pages' }).getByRole('link', { name: /Next/ }).click();
+      await page.waitForURL(/page=2/);
+      const secondRow = page.locator('table tbody tr').filter({ has: page.locator('input.qty') }).first();
+      const secondName = (await secondRow.locator('td a').first().textContent()).trim();
+      assert.notEqual(secondName, firstName);
+      await secondRow.locator('input.qty').fill('2');
+      await page.getByRole('button', { name: 'Add to basket', exact: true }).click();
+      await page.waitForLoadState('load');
+      assert.match(await flashText(page), new RegExp(`Added to your basket: ${secondName}`));
+      assert.match(pathOf(page), /page=2/);
+
+      await page.getByRole('link', { name: 'Basket', exact: true }).click();
+      await page.waitForURL('**/cart');
+      assert.equal(await page.locator('#cart-form input.qty').count(), 2, 'one line per product, from both pages');
+      assert.equal(await page.getByLabel(`Quantity of ${firstName}`).inputValue(), '1');
+      assert.equal(await page.getByLabel(`Quantity of ${secondName}`).inputValue(), '2');
+      assert.equal(await sideways(page), 0, 'the basket fits the width');
+      await shot(page, `20-cart-${width}`);
+      await page.getByRole('button', { name: /^Check out and pay/ }).click();
+      await page.waitForURL(/\/sales\/\d+$/);
+      assert.match(await flashText(page), /Thank you! You paid €/);
+      const items = await page.locator('table tbody tr td:first-child').allTextContents();
+      assert.deepEqual(items.map((t) => t.trim()).sort(), [firstName, secondName].sort());
+      await go(page, '/cart');
+      assert.match(await page.locator('main').textContent(), /Your basket is empty/);
+      await context.close();
+      expectCleanPages();
+    });
+
+    test(`a failed checkout keeps the basket and marks the line (${width})`, async () => {
+      const { page, context } = await newPerson(`short-${width}`, viewport);
+      await logIn(page, shopper, DEMO_PASSWORD, '/login?next=/products?q=Bottle');
+      const row = page.locator('table tbody tr').filter({ has: page.locator('input.qty') }).nth(phone ? 1 : 0);
+      const name = (await row.locator('td a').first().textContent()).trim();
+      const stock = Number((await row.locator('td').nth(2).textContent()).trim());
+      await row.locator('input.qty').fill('1');
+      await page.getByRole('button', { name: 'Add to basket', exact: true }).click();
+      await page.waitForLoadState('load');
+      await go(page, '/cart');
+      // More than the stock: the basket takes it, the checkout refuses it.
+      await page.getByLabel(`Quantity of ${name}`).fill(String(stock + 1));
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/cart')),
+        page.getByRole('button', { name: /^Check out and pay/ }).click(),
+      ]);
+      await page.waitForLoadState('load');
+      assert.equal(answer.status(), 409, 'too little stock is a conflict');
+      const summary = page.locator('#error-summary');
+      assert.match(await summary.textContent(), /Nothing was bought/);
+      assert.match(await summary.textContent(), new RegExp(name));
+      assert.doesNotMatch(await summary.textContent(), /product \d+/, 'no internal ids');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-summary', 'focus on the summary');
+      const input = page.getByLabel(`Quantity of ${name}`);
+      assert.equal(await input.inputValue(), String(stock + 1), 'the basket is as it was');
+      assert.equal(await input.getAttribute('aria-invalid'), 'true', 'the line is marked');
+      assert.equal(await page.locator('td.at-fault').count(), 1);
+      assert.equal(await sideways(page), 0);
+      await shot(page, `21-cart-failed-${width}`);
+      // The summary's link leads to the field; a fixed quantity then goes through.
+      await summary.getByRole('link').click();
+      await input.fill('1');
+      await page.getByRole('button', { name: /^Check out and pay/ }).click();
+      await page.waitForURL(/\/sales\/\d+$/);
+      await context.close();
+      expectCleanPages();
+    });
+
+    test(`search finds a word inside a name (${width})`, async () => {
+      const { page, context } = await newPerson(`search-${width}`, viewport);
+      await go(page, '/products');
+      await page.getByRole('searchbox', { name: 'Search the products' }).fill('backpack');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.waitForURL(/q=backpack/);
+      const names = (await page.locator('table tbody tr td:first-child a').allTextContents()).map((t) => t.trim());
+      assert.ok(names.length >= 2, `products found: ${names}`);
+      for (const text of names) {
+        assert.match(text, /^\S+ Backpack \d+$/, 'the word is inside the name, not at its start');
+      }
+      assert.ok((await page.locator('table tbody mark').count()) >= names.length, 'matches are highlighted');
+      assert.match(await page.locator('p[role=status]').textContent(), /matching “backpack”/);
+      assert.equal(await sideways(page), 0);
+      await context.close();
+      expectCleanPages();
+    });
+
+    test(`admin: bulk deactivate three users, export a CSV and read it (${width})`, async () => {
+      const { page, context } = await newPerson(`bulk-${width}`, viewport);
+      await logIn(page, ADMIN.login, ADMIN.password, '/login?next=/admin/users');
+      await page.getByLabel('Username, e-mail or name').fill(group);
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.waitForURL(new RegExp(`q=${group}`));
+      for (const name of victims) await page.getByLabel(`Select ${name}`, { exact: true }).check();
+      await page.locator('#bulk-action').selectOption('deactivate');
+      await page.getByRole('button', { name: 'Apply…' }).click();
+      await page.waitForURL('**/admin/users/bulk');
+      assert.match(await page.locator('h1').textContent(), /Deactivate 3 users\?/);
+      const listed = (await page.locator('table tbody td:first-child').allTextContents()).map((t) => t.trim());
+      assert.deepEqual(listed.sort(), [...victims].sort());
+      await page.getByRole('button', { name: 'Deactivate 3 users' }).click();
+      await page.waitForURL(/\/admin\/users\?/);
+      assert.match(await flashText(page), new RegExp(`Deactivated 3 users: ${victims.join(', ')}`));
+      for (const name of victims) {
+        const row = page.locator('table tbody tr').filter({ has: page.getByRole('link', { name, exact: true }) });
+        assert.equal(await row.locator('.badge.inactive').count(), 1, `${name} is inactive`);
+      }
+
+      // The filtered list as CSV, downloaded and parsed.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: 'Download these users as CSV' }).click(),
+      ]);
+      assert.match(download.suggestedFilename(), /\.csv$/);
+      const rows = parseCsv(readFileSync(await download.path(), 'utf8'));
+      const [header, ...records] = rows;
+      const username = header.indexOf('username');
+      const active = header.indexOf('is_active');
+      assert.ok(username >= 0 && active >= 0, `columns: ${header}`);
+      assert.equal(records.length, 10, `${group}0 … ${group}9`);
+      for (const record of records) {
+        assert.equal(record.length, header.length);
+        assert.match(record[username], new RegExp(`^${group}\\d$`));
+        const inactive = victims.includes(record[username]);
+        assert.equal(record[active], inactive ? 'false' : 'true', `${record[username]} is_active`);
+      }
+      assert.equal(await sideways(page), 0);
+      await context.close();
+      expectCleanPages();
+    });
+  }
+
+  test('forgot password: the link from the message sets a new password', async () => {
+    const { page, context } = await newPerson('forgetful');
+    const user = 'user0000017';
+    const email = `${user}@example.com`;
+    const since = lastMail();
+    await go(page, '/login');
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.waitForURL('**/password/forgot');
+    await page.getByLabel('Username or e-mail').fill(email);
+    await page.getByRole('button', { name: 'Send me a link' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('main').textContent(), /e-mail|message|link/i);
+
+    const message = await mailTo(email, /^Reset your Portero password$/, { after: since });
+    assert.doesNotMatch(message.html + message.text, /demo-password/, 'no password in the message');
+    await go(page, linkIn(message, '/password/reset'));
+    await page.getByLabel('New password', { exact: true }).fill('a-brand-new-secret-7');
+    await page.getByLabel('Repeat the new password').fill('a-brand-new-secret-7');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.waitForURL('**/login');
+    assert.match(await flashText(page), /Your password was changed/);
+
+    // The old password is refused, the new one works.
+    const other = await newPerson('forgetful-later');
+    await go(other.page, '/login');
+    await other.page.locator('#login').fill(user);
+    await other.page.locator('#password').fill(DEMO_PASSWORD);
+    await other.page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await other.page.waitForLoadState('load');
+    assert.equal(new URL(other.page.url()).pathname, '/login', 'the old password is refused');
+    await logIn(other.page, user, 'a-brand-new-secret-7');
+    assert.equal(await navUser(other.page), user);
+    // The link works once.
+    await go(page, linkIn(message, '/password/reset'));
+    await page.getByLabel('New password', { exact: true }).fill('yet-another-secret-8');
+    await page.getByLabel('Repeat the new password').fill('yet-another-secret-8');
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/password/reset')),
+      page.getByRole('button', { name: 'Set the new password' }).click(),
+    ]);
+    assert.equal(refused.status(), 422, 'a used link is refused');
+    // The notice of the reset reached the same address.
+    await mailTo(email, /password was reset/i, { after: since });
+    await other.context.close();
+    await context.close();
+    expectCleanPages();
+  });
+
+  test('sign up, then verify the address from the sign-up message', async () => {
+    const { page, context } = await newPerson('vera');
+    const email = 'vera.e2e@example.com';
+    const since = lastMail();
+    await go(page, '/signup');
+    await page.locator('#username').fill('vera_e2e');
+    await page.locator('#email').fill(email);
+    await page.locator('#first_name').fill('Vera');
+    await page.locator('#last_name').fill('Fied');
+    await page.locator('#password').fill('vera-long-password-3');
+    await page.locator('#password_confirm').fill('vera-long-password-3');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForURL('**/account');
+    assert.match(await page.locator('main').textContent(), /not verified/);
+
+    const message = await mailTo(email, /^Confirm your e-mail address$/, { after: since });
+    assert.match(message.from, /portero/i);
+    assert.ok(message.message_id && message.date, 'Message-ID and Date are set');
+    await go(page, linkIn(message, '/verify-email'));
+    await page.waitForURL('**/account');
+    assert.match(await flashText(page), new RegExp(`${email.replace('.', '\\.')} is verified`));
+    assert.match(await page.locator('main').textContent(), /\(verified /);
+    assert.doesNotMatch(await page.locator('main').textContent(), /not verified/);
+    await context.close();
+    expectCleanPages();
+  });
+});
+
+describe('Every page at 1280 px and 390 px, light and dark', () => {
+  /** Pages anyone can see, then a user's, then an administrator's. */
+  const anonymousPages = ['/', '/login', '/signup', '/password/forgot', '/products', '/products/1', '/products?q=bottle', '/no/such/page'];
+  const adminPages = [
+    '/account',
+    '/account/sessions',
+    '/account/tokens',
+    '/account/data',
+    '/account/delete',
+    '/cart',
+    '/sales',
+    '/sales?sort=total_desc',
+    '/admin',
+    '/admin/users',
+    '/admin/users?q=user00000&sort=email_desc',
+    '/admin/users/new',
+    '/admin/users/2',
+    '/admin/products',
+    '/admin/products/new',
+    '/admin/products/1',
+    '/admin/sales',
+    '/admin/audit',
+    '/admin/mail',
+    '/products/999999',
+  ];
+  const userPages = ['/admin', '/cart', '/sales', '/account'];
+  /** Pages photographed for docs/screenshots/ (light theme), by whom. */
+  const photographed = { anon: ['/', '/products'], admin: ['/admin', '/admin/users', '/admin/sales'], user: ['/cart', '/sales', '/account'] };
+
+  test('no sideways scroll at 390 px and no axe violation, in either theme', async () => {
+    const problems = [];
+    for (const [width, viewport] of WIDTHS) {
+      for (const colorScheme of ['light', 'dark']) {
+        // axe is injected as a script: these contexts alone bypass the CSP.
+        const options = { colorScheme, bypassCSP: true };
+        const anonymous = await newPerson(`audit-anon-${width}-${colorScheme}`, viewport, options);
+        const admin = await newPerson(`audit-admin-${width}-${colorScheme}`, viewport, options);
+        await logIn(admin.page, ADMIN.login, ADMIN.password);
+        const user = await newPerson(`audit-user-${width}-${colorScheme}`, viewport, options);
+        // The desktop shopper: purchases from the journeys above to show.
+        await logIn(user.page, 'user0000011', DEMO_PASSWORD);
+        // A basket with a line, so the basket page shows its table.
+        await go(user.page, '/products');
+        await user.page.locator('input.qty').first().fill('1');
+        await user.page.getByRole('button', { name: 'Add to basket', exact: true }).click();
+        await user.page.waitForLoadState('load');
+        for (const [who, pages] of [
+          [anonymous, anonymousPages],
+          [admin, adminPages],
+          [user, userPages],
+        ]) {
+          for (const path of pages) {
+            await who.page.goto(path);
+            const role = who.name.split('-')[1];
+            const where = `${path} as ${role} at ${width}, ${colorScheme}`;
+            const over = await sideways(who.page);
+            if (over > 0) problems.push(`${where}: ${over}px wider than the viewport`);
+            for (const violation of await axeViolations(who.page)) problems.push(`${where}: ${violation}`);
+            if (colorScheme === 'light' && photographed[role].includes(path)) {
+              const name = path === '/' ? 'home' : path.slice(1).replace(/\//g, '-');
+              await who.page.evaluate(() => document.activeElement?.blur());
+              await who.page.screenshot({ path: join(SHOTS, `docs-${name}-${viewport.width}.png`) });
+            }
+          }
+        }
+        for (const who of [anonymous, admin, user]) await who.context.close();
+      }
+    }
+    assert.deepEqual(problems, [], `\n${problems.join('\n')}`);
   });
 });

@@ -50,12 +50,15 @@ BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
 # --- a fresh server ------------------------------------------------------------
 WORK="$(mktemp -d -t portero-e2e.XXXXXX)"
 SERVER_PID=""
+SINK_PID=""
 cleanup() {
   local status=$?
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  for pid in "$SERVER_PID" "$SINK_PID"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   if [ "$status" -ne 0 ] && [ -f "$WORK/server.log" ]; then
     echo "--- last lines of the server log ---" >&2
     tail -n 40 "$WORK/server.log" >&2 || true
@@ -65,18 +68,34 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+PORT="$(free_port)"
+SMTP_PORT="$(free_port)"
+MAIL_DIR="$WORK/mail"
+
+# A real SMTP server that keeps every message for the mail scenarios.
+node e2e/smtp-sink.mjs "$SMTP_PORT" "$MAIL_DIR" >"$WORK/smtp.log" 2>&1 &
+SINK_PID=$!
+for _ in $(seq 1 50); do
+  grep -q listening "$WORK/smtp.log" 2>/dev/null && break
+  sleep 0.1
+done
+grep -q listening "$WORK/smtp.log" || { echo "e2e: the SMTP sink did not start" >&2; cat "$WORK/smtp.log" >&2; exit 1; }
 export ROCKET_PROFILE=release
 export ROCKET_ADDRESS=127.0.0.1
 export ROCKET_PORT="$PORT"
 export ROCKET_SECRET_KEY="$(head -c 32 /dev/urandom | base64)"
 export DATABASE_URL="sqlite://$WORK/portero.db"
+export ROCKET_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
+export ROCKET_PUBLIC_URL="http://127.0.0.1:$ROCKET_PORT"
+export ROCKET_MAIL_POLL_INTERVAL_MS=200
 # PORT would override ROCKET_PORT.
 unset PORT PORTERO_ADMIN_PASSWORD
 
 "$BIN" migrate
 "$BIN" create-admin --username admin --email admin@example.com --password admin-password-1
-"$BIN" seed-demo --users 40 --products 8
+# More products than one catalog page (20) holds: the basket spans two.
+"$BIN" seed-demo --users 40 --products 25
 
 "$BIN" serve >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
@@ -97,6 +116,6 @@ SHOTS="$ROOT/target/e2e-screenshots"
 mkdir -p "$SHOTS"
 rm -f "$SHOTS"/*.png
 
-PORTERO_URL="$BASE_URL" E2E_SCREENSHOT_DIR="$SHOTS" CHROMIUM="$CHROMIUM" \
+PORTERO_URL="$BASE_URL" E2E_SCREENSHOT_DIR="$SHOTS" CHROMIUM="$CHROMIUM" E2E_MAIL_DIR="$MAIL_DIR" \
   node --test e2e/*.test.mjs
 say "screenshots: $SHOTS"

@@ -39,6 +39,8 @@ pub struct UserView {
     pub updated_at: OffsetDateTime,
     /// Whether logging in needs a second factor (two-factor sign-in).
     pub mfa_enabled: bool,
+    /// The IANA time zone the pages show dates in for this user.
+    pub time_zone: String,
 }
 
 impl From<User> for UserView {
@@ -58,6 +60,7 @@ impl From<User> for UserView {
             created_at: user.created_at,
             updated_at: user.updated_at,
             mfa_enabled: user.mfa_enabled_at.is_some(),
+            time_zone: user.time_zone,
         }
     }
 }

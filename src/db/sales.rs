@@ -148,6 +148,60 @@ pub struct SaleFilter {
     pub user_id: Option<i64>,
     pub from: Option<OffsetDateTime>,
     pub to: Option<OffsetDateTime>,
+    pub sort: SaleSort,
+}
+
+/// The orders the sale lists offer. Each has an index, with and without
+/// a customer: `sales_pkey`/`sales_user_idx` for the dates (ids grow with
+/// time), `sales_total_idx`/`sales_user_total_idx` for the totals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SaleSort {
+    #[default]
+    Newest,
+    Oldest,
+    TotalDesc,
+    Total,
+}
+
+impl SaleSort {
+    pub const ALL: [SaleSort; 4] = [
+        SaleSort::Newest,
+        SaleSort::Oldest,
+        SaleSort::TotalDesc,
+        SaleSort::Total,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaleSort::Newest => "newest",
+            SaleSort::Oldest => "oldest",
+            SaleSort::TotalDesc => "total_desc",
+            SaleSort::Total => "total",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|sort| sort.as_str() == text)
+    }
+
+    /// How a list page says its order: "newest first".
+    pub fn words(self) -> &'static str {
+        match self {
+            SaleSort::Newest => "newest first",
+            SaleSort::Oldest => "oldest first",
+            SaleSort::TotalDesc => "largest total first",
+            SaleSort::Total => "smallest total first",
+        }
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            SaleSort::Newest => "s.id DESC",
+            SaleSort::Oldest => "s.id ASC",
+            SaleSort::TotalDesc => "s.total_cents DESC, s.id DESC",
+            SaleSort::Total => "s.total_cents ASC, s.id ASC",
+        }
+    }
 }
 
 const SALE_COLUMNS: &str = "s.id, s.user_id, u.username, s.total_cents, s.created_at";
@@ -178,7 +232,7 @@ pub struct SaleLine {
     pub units: i64,
 }
 
-/// Every sale the filter matches, newest first, handed to `each` one at a
+/// Every sale the filter matches, in its order, handed to `each` one at a
 /// time as the database sends them (for exports of any size).
 pub async fn each_line<F, Fut>(conn: &mut AppConn, filter: &SaleFilter, each: F) -> AppResult<()>
 where
@@ -192,11 +246,11 @@ where
          FROM sales s JOIN users u ON u.id = s.user_id"
     );
     Ok(conditions(filter)
-        .each(conn, &select, "s.id DESC", each)
+        .each(conn, &select, filter.sort.order_by(), each)
         .await?)
 }
 
-/// A page of sales, newest first, with their items: one query for the
+/// A page of sales in the filter's order, with their items: one query for the
 /// sales, one for all their items, one for the count.
 pub async fn list(
     conn: &mut AppConn,
@@ -209,7 +263,7 @@ pub async fn list(
     let list = ListSql {
         rows: &rows,
         count_from: "FROM sales s",
-        order_by: "s.id DESC",
+        order_by: filter.sort.order_by(),
         count_at_most: None,
     };
     let (rows, total) = conditions.page(conn, &list, limit, offset).await?;

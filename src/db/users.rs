@@ -33,6 +33,8 @@ pub struct User {
     pub updated_at: OffsetDateTime,
     /// When the account's second factor (TOTP) was turned on; `None` without one.
     pub mfa_enabled_at: Option<OffsetDateTime>,
+    /// The IANA zone the user reads instants in (`UTC` unless chosen).
+    pub time_zone: String,
     /// The language the user chose (`en`, `es`); none until they choose.
     pub locale: Option<String>,
 }
@@ -49,7 +51,8 @@ impl User {
 
 /// The columns of [`User`], for SELECTs and RETURNING clauses.
 pub const USER_COLUMNS: &str = "id, username, email, first_name, last_name, address, phone, role, \
-     is_active, email_verified_at, last_login_at, created_at, updated_at, mfa_enabled_at, locale";
+     is_active, email_verified_at, last_login_at, created_at, updated_at, mfa_enabled_at, time_zone, \
+     locale";
 
 /// A user with the password hash, for login and password changes only.
 #[derive(Debug, Clone, FromRow)]
@@ -86,6 +89,8 @@ pub struct UserChanges {
     pub role: Option<Role>,
     pub is_active: Option<bool>,
     pub email_verified: Option<bool>,
+    /// A validated IANA name (see [`crate::domain::TimeZoneName`]).
+    pub time_zone: Option<String>,
 }
 
 /// The folded form of a name that searches compare against
@@ -234,7 +239,8 @@ pub async fn update(
            updated_at = $12, \
            first_name_key = COALESCE($13, first_name_key), \
            last_name_key = COALESCE($14, last_name_key), \
-           username = COALESCE($15, username) \
+           username = COALESCE($15, username), \
+           time_zone = COALESCE($16, time_zone) \
          WHERE id = $1 RETURNING {USER_COLUMNS}"
     );
     on_conn!(conn, |c| sqlx::query_as::<_, User>(&sql)
@@ -253,6 +259,7 @@ pub async fn update(
         .bind(changes.first_name.as_deref().map(search_key))
         .bind(changes.last_name.as_deref().map(search_key))
         .bind(&changes.username)
+        .bind(&changes.time_zone)
         .fetch_all(c)
         .await
         .map(first_row))

@@ -8,6 +8,7 @@ mod password;
 mod person;
 mod product;
 mod role;
+pub mod time_zone;
 mod username;
 
 pub use email::Email;
@@ -17,6 +18,7 @@ pub use product::{
     ProductName, Sku, parse_description, parse_price_cents, parse_quantity, parse_stock,
 };
 pub use role::Role;
+pub use time_zone::TimeZoneName;
 pub use username::Username;
 
 use schemars::JsonSchema;

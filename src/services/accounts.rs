@@ -19,7 +19,8 @@ use crate::db::users::{self, NewUser, User, UserChanges};
 use crate::db::{AppTx, bindable};
 use crate::domain::email::login_key;
 use crate::domain::{
-    Email, FieldErrors, OptionalText, Password, PasswordContext, PersonName, Phone, Role, Username,
+    Email, FieldErrors, OptionalText, Password, PasswordContext, PersonName, Phone, Role,
+    TimeZoneName, Username,
 };
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
@@ -53,6 +54,8 @@ pub struct ProfileInput {
     pub last_name: Option<String>,
     pub address: Option<Option<String>>,
     pub phone: Option<Option<String>>,
+    /// An IANA time zone name from the profile's list.
+    pub time_zone: Option<String>,
 }
 
 /// Checks every field of a new account and reports all problems at once.
@@ -445,6 +448,11 @@ pub fn validate_profile(input: &ProfileInput) -> Result<UserChanges, FieldErrors
         changes.phone = errors
             .check("phone", Phone::parse(phone.as_deref()))
             .map(Phone::into_inner);
+    }
+    if let Some(zone) = &input.time_zone {
+        changes.time_zone = errors
+            .check("time_zone", TimeZoneName::parse(zone))
+            .map(TimeZoneName::into_inner);
     }
     errors.into_result().map(|()| changes)
 }

@@ -379,3 +379,28 @@ async fn revoking_other_sessions_keeps_this_one() {
     let (_, list) = app.get_json("/api/me/sessions").await;
     assert_eq!(list["total"], 1);
 }
+
+#[rocket::async_test]
+async fn the_time_zone_is_read_and_changed_through_the_api() {
+    let app = spawn_app().await;
+    app.signup_api("zoe_api").await;
+    let (_, me) = app.get_json("/api/me").await;
+    assert_eq!(me["time_zone"], "UTC", "the default");
+
+    let (status, problem) = app
+        .patch_json("/api/me", &json!({ "time_zone": "Mars/Olympus_Mons" }))
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(error_fields(&problem), ["time_zone"]);
+
+    let (status, me) = app
+        .patch_json("/api/me", &json!({ "time_zone": "asia/tokyo" }))
+        .await;
+    assert_eq!(status, Status::Ok, "{me}");
+    assert_eq!(me["time_zone"], "Asia/Tokyo", "stored as listed");
+    // Left out: unchanged.
+    let (_, me) = app
+        .patch_json("/api/me", &json!({ "first_name": "Zoe" }))
+        .await;
+    assert_eq!(me["time_zone"], "Asia/Tokyo");
+}

@@ -412,6 +412,7 @@ fn check_numbers_and_records(rng: &mut Rng, s: &str, t: &str) -> Option<String> 
         last_name: rng.chance(50).then(|| s.to_owned()),
         address: rng.chance(50).then(|| rng.chance(50).then(|| t.to_owned())),
         phone: rng.chance(50).then(|| rng.chance(50).then(|| s.to_owned())),
+        time_zone: rng.chance(50).then(|| t.to_owned()),
     };
     let _ = portero::services::accounts::validate_profile(&profile);
     let product = ProductInput {
@@ -1170,10 +1171,14 @@ async fn list_queries_never_answer_5xx() {
             &["actor", "action", "from", "to", "page"],
             Who::Admin,
         ),
-        ("/admin/sales", &["user", "from", "to", "page"], Who::Admin),
+        (
+            "/admin/sales",
+            &["user", "from", "to", "sort", "page"],
+            Who::Admin,
+        ),
         ("/admin/products", &["q", "page"], Who::Admin),
         ("/products", &["q", "page"], Who::Anonymous),
-        ("/sales", &["page"], Who::User),
+        ("/sales", &["from", "to", "sort", "page"], Who::User),
         ("/login", &["next"], Who::Anonymous),
     ];
     let sale = target.sales[0];

@@ -12,6 +12,7 @@ mod api_users;
 mod ops;
 mod pages_account;
 mod pages_auth;
+mod pages_layout;
 mod sessions;
 mod storage;
 
@@ -21,6 +22,7 @@ mod catalog;
 mod own_data;
 mod sales;
 mod sales_concurrency;
+mod sales_lists;
 mod seed;
 mod shop_cart;
 mod shop_pages;

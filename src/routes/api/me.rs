@@ -42,6 +42,9 @@ pub struct ProfilePatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schemars(with = "Option<String>")]
     pub phone: Option<Option<String>>,
+    /// The IANA time zone the pages show dates in (`Europe/Madrid`, `UTC`).
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 impl From<ProfilePatch> for ProfileInput {
@@ -52,6 +55,7 @@ impl From<ProfilePatch> for ProfileInput {
             last_name: patch.last_name,
             address: patch.address,
             phone: patch.phone,
+            time_zone: patch.time_zone,
         }
     }
 }

@@ -45,7 +45,12 @@ async fn list_sales(
     let from = from.and_then(|t| errors.check("from", parse_instant(&t)));
     let to = to.and_then(|t| errors.check("to", parse_instant(&t)));
     errors.into_result().map_err(AppError::from)?;
-    let filter = SaleFilter { user_id, from, to };
+    let filter = SaleFilter {
+        user_id,
+        from,
+        to,
+        ..SaleFilter::default()
+    };
     let actor = user.actor(&client);
     let (rows, total) = sales::list(&app, &actor, filter, paging.per_page, paging.offset()).await?;
     Ok(Json(paging.wrap(

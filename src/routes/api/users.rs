@@ -196,6 +196,7 @@ async fn update_user(
             last_name: patch.last_name,
             address: patch.address,
             phone: patch.phone,
+            time_zone: None,
         },
         role: patch.role,
         is_active: patch.is_active,

@@ -14,6 +14,7 @@ use super::{PageContext, PageResult, Reply, form_errors, too_many_attempts, valu
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::users::User;
+use crate::domain::time_zone;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::i18n::Msg;
@@ -38,6 +39,7 @@ fn profile_values(user: &User) -> Value {
         "last_name": user.last_name,
         "address": user.address.clone().unwrap_or_default(),
         "phone": user.phone.clone().unwrap_or_default(),
+        "time_zone": user.time_zone,
     })
 }
 
@@ -50,6 +52,7 @@ fn profile(page: PageContext, user: CurrentUser) -> Reply {
             "values": profile_values(&user.user),
             "errors": {},
             "password_errors": {},
+            "time_zones": time_zone::choices(),
         }),
     )
     .into()
@@ -67,6 +70,8 @@ pub struct ProfileForm {
     address: String,
     #[field(default = String::new())]
     phone: String,
+    /// Absent (an older form): the zone stays as it is.
+    time_zone: Option<String>,
 }
 
 impl ProfileForm {
@@ -77,6 +82,7 @@ impl ProfileForm {
             last_name: Some(self.last_name.clone()),
             address: Some(Some(self.address.clone())),
             phone: Some(Some(self.phone.clone())),
+            time_zone: self.time_zone.clone(),
         }
     }
 }
@@ -104,6 +110,7 @@ async fn update_profile(
                     "values": values(&*form),
                     "errors": errors,
                     "password_errors": {},
+                    "time_zones": time_zone::choices(),
                 }),
             ))
         }
@@ -168,6 +175,7 @@ async fn change_password(
                     "values": profile_values(&user.user),
                     "errors": {},
                     "password_errors": errors,
+                    "time_zones": time_zone::choices(),
                 }),
             ))
         }

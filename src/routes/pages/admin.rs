@@ -296,6 +296,7 @@ async fn user_update(
             last_name: Some(form.last_name.clone()),
             address: Some(Some(form.address.clone())),
             phone: Some(Some(form.phone.clone())),
+            time_zone: None,
         },
         role: Some(role),
         is_active: Some(form.is_active),

@@ -388,7 +388,7 @@ async fn product_delete(
     }
 }
 
-#[get("/admin/sales?<user>&<from>&<to>&<page>")]
+#[get("/admin/sales?<user>&<from>&<to>&<sort>&<page>")]
 #[allow(clippy::too_many_arguments)] // one argument per query parameter the page accepts
 async fn sale_list(
     app: App<'_>,
@@ -398,10 +398,11 @@ async fn sale_list(
     user: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    sort: Option<String>,
     page: Option<i64>,
 ) -> PageResult {
     let paging = Paging::clamped(page, PER_PAGE, &app.state.config);
-    let params = SaleParams::new(user, from, to);
+    let params = SaleParams::new(user, from, to, sort);
     let (rows, total, errors) = match params.parse(&app).await? {
         Ok(filter) => {
             let (rows, total) = sales::list(
@@ -417,7 +418,9 @@ async fn sale_list(
         Err(errors) => (Vec::new(), 0, errors),
     };
     let query = params.query();
-    let state = serde_json::to_value(&params).unwrap_or_default();
+    let order = params.order();
+    let mut state = serde_json::to_value(&params).unwrap_or_default();
+    state["sort"] = json!(order.as_str());
     let base = if query.is_empty() {
         "/admin/sales?".to_owned()
     } else {
@@ -433,6 +436,7 @@ async fn sale_list(
                 "state": state,
                 "errors": errors,
                 "csv_href": super::admin::csv_href("/admin/sales.csv", &query),
+                "order": order.words(),
                 "pagination": Pagination::new(paging.page, total, paging.per_page, |p| format!("{base}page={p}")),
             }),
         )

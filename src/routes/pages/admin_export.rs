@@ -103,7 +103,7 @@ async fn users_csv(
     }
 }
 
-#[get("/admin/sales.csv?<user>&<from>&<to>")]
+#[get("/admin/sales.csv?<user>&<from>&<to>&<sort>")]
 async fn sales_csv(
     app: App<'_>,
     client: ClientMeta,
@@ -111,8 +111,9 @@ async fn sales_csv(
     user: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    sort: Option<String>,
 ) -> DownloadResult {
-    let params = SaleParams::new(user, from, to);
+    let params = SaleParams::new(user, from, to, sort);
     match params.parse(&app).await? {
         Ok(filter) => download(&app, &admin, &client, Export::Sales(filter), params.query()).await,
         Err(_) => back("/admin/sales", &params.query()),

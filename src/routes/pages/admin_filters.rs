@@ -10,7 +10,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::view::query_value;
 use crate::db::audit::AuditFilter;
-use crate::db::sales::SaleFilter;
+use crate::db::sales::{SaleFilter, SaleSort};
 use crate::db::users::{UserFilter, UserSort};
 use crate::domain::Role;
 use crate::routes::paging::parse_instant;
@@ -167,16 +167,29 @@ pub struct SaleParams {
     pub user: String,
     pub from: String,
     pub to: String,
+    pub sort: String,
 }
 
 impl SaleParams {
-    pub fn new(user: Option<String>, from: Option<String>, to: Option<String>) -> Self {
+    pub fn new(
+        user: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+        sort: Option<String>,
+    ) -> Self {
         let text = |value: Option<String>| value.unwrap_or_default().trim().to_owned();
         SaleParams {
             user: crate::db::bindable(&text(user)).to_lowercase(),
             from: text(from),
             to: text(to),
+            sort: text(sort),
         }
+    }
+
+    /// The order asked for (the default when none was, or when it is not
+    /// one offered: `parse` names that error).
+    pub fn order(&self) -> SaleSort {
+        SaleSort::parse(&self.sort).unwrap_or_default()
     }
 
     /// The filter, or what is wrong with it. The customer is a username
@@ -192,6 +205,9 @@ impl SaleParams {
             && to < from
         {
             error(&mut errors, "to", "The end comes before the start.");
+        }
+        if !self.sort.is_empty() && SaleSort::parse(&self.sort).is_none() {
+            error(&mut errors, "sort", "Choose one of the orders offered.");
         }
         let user_id = if self.user.is_empty() {
             None
@@ -214,11 +230,17 @@ impl SaleParams {
             from,
             // A day given as "to" counts whole.
             to: to.map(|t| t + Duration::days(1)),
+            sort: self.order(),
         }))
     }
 
     pub fn query(&self) -> String {
-        query(&[("user", &self.user), ("from", &self.from), ("to", &self.to)])
+        query(&[
+            ("user", &self.user),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("sort", &self.sort),
+        ])
     }
 }
 

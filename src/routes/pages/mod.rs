@@ -115,7 +115,11 @@ impl<'r> FromRequest<'r> for PageContext {
 impl PageContext {
     /// How this viewer reads money and instants.
     pub fn formats(&self) -> view::Formats {
-        view::Formats::new(&self.currency)
+        let formats = view::Formats::new(&self.currency);
+        match &self.user {
+            Some(user) => formats.in_zone(&user.user.time_zone),
+            None => formats,
+        }
     }
 
     /// Renders `name` with the layout's values plus the page's own.
@@ -201,25 +205,28 @@ impl From<sqlx::Error> for PageError {
 
 pub type PageResult = Result<Reply, PageError>;
 
+/// Errors other than 401 end in the catcher, which renders the friendly page
+/// with the header of whoever is logged in (it can await the session guard;
+/// a responder cannot).
 impl<'r> Responder<'r, 'static> for PageError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         let status = Status::from_code(self.0.status_code()).unwrap_or(Status::InternalServerError);
-        let lang = crate::i18n::negotiate::browser_lang(request);
         match self.0 {
-            AppError::Unauthenticated => catchers::login_redirect(request).respond_to(request),
+            AppError::Unauthenticated => {
+                return catchers::login_redirect(request).respond_to(request);
+            }
             AppError::Internal(message) => {
                 tracing::error!(path = %request.uri().path(), "internal error: {message}");
-                (status, catchers::error_page(status, None, lang)).respond_to(request)
             }
             AppError::Unavailable(message) => {
                 tracing::warn!(path = %request.uri().path(), "unavailable: {message}");
-                (status, catchers::error_page(status, None, lang)).respond_to(request)
             }
             AppError::Forbidden(why) => {
-                (status, catchers::error_page(status, Some(why), lang)).respond_to(request)
+                request.local_cache(|| catchers::Why(Some(why)));
             }
-            _ => (status, catchers::error_page(status, None, lang)).respond_to(request),
+            _ => {}
         }
+        Err(status)
     }
 }
 

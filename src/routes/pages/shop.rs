@@ -7,6 +7,7 @@ use rocket::response::{Flash, Redirect};
 use rocket::{Route, get, post, routes};
 use serde_json::json;
 
+use super::admin_filters::{Errors, SaleParams};
 use super::view::{self, Pagination, query_value};
 use super::{PageContext, PageError, PageResult, Reply};
 use crate::auth::csrf::CsrfForm;
@@ -70,21 +71,43 @@ async fn product_detail(app: App<'_>, view: PageContext, id: i64) -> PageResult 
 
 const SALES_PER_PAGE: i64 = 20;
 
-#[get("/sales?<page>")]
+#[get("/sales?<from>&<to>&<sort>&<page>")]
+#[allow(clippy::too_many_arguments)] // one argument per query parameter the page accepts
 async fn sale_list(
     app: App<'_>,
     view: PageContext,
     client: ClientMeta,
     user: CurrentUser,
+    from: Option<String>,
+    to: Option<String>,
+    sort: Option<String>,
     page: Option<i64>,
 ) -> PageResult {
     let paging = Paging::clamped(page, SALES_PER_PAGE, &app.state.config);
-    let filter = SaleFilter {
-        user_id: Some(user.user.id),
-        ..SaleFilter::default()
+    // The customer is the caller, whoever they are (an admin included).
+    let params = SaleParams::new(None, from, to, sort);
+    let (rows, total, errors) = match params.parse(&app).await? {
+        Ok(filter) => {
+            let filter = SaleFilter {
+                user_id: Some(user.user.id),
+                ..filter
+            };
+            let actor = user.actor(&client);
+            let (rows, total) =
+                sales::list(&app, &actor, filter, paging.per_page, paging.offset()).await?;
+            (rows, total, Errors::new())
+        }
+        Err(errors) => (Vec::new(), 0, errors),
     };
-    let actor = user.actor(&client);
-    let (rows, total) = sales::list(&app, &actor, filter, paging.per_page, paging.offset()).await?;
+    let query = params.query();
+    let order = params.order();
+    let mut state = serde_json::to_value(&params).unwrap_or_default();
+    state["sort"] = json!(order.as_str());
+    let base = if query.is_empty() {
+        "/sales?".to_owned()
+    } else {
+        format!("/sales?{query}&")
+    };
     let formats = view.formats();
     Ok(view
         .render(
@@ -92,7 +115,11 @@ async fn sale_list(
             json!({
                 "sales": rows.iter().map(|s| view::Sale::new(s, &formats)).collect::<Vec<_>>(),
                 "total": total,
-                "pagination": Pagination::new(paging.page, total, paging.per_page, |p| format!("/sales?page={p}")),
+                "state": state,
+                "errors": errors,
+                "filtered": !query.is_empty(),
+                "order": order.words(),
+                "pagination": Pagination::new(paging.page, total, paging.per_page, |p| format!("{base}page={p}")),
             }),
         )
         .into())
