@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use super::view::SignedIn;
 use crate::auth::csrf;
-use crate::auth::guards::SentToEnrolment;
 use crate::auth::guards::MaybeUser;
+use crate::auth::guards::SentToEnrolment;
 use crate::i18n::{Lang, Msg, negotiate};
 
 pub fn catchers() -> Vec<Catcher> {
