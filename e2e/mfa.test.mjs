@@ -142,7 +142,9 @@ test('set up two-factor sign-in, then log in with a code and with a recovery cod
   await page.locator('#code').fill(totp(secret, Date.now() / 1000));
   await submit(page, 'main form[action="/login/code"]');
   assert.equal(new URL(page.url()).pathname, '/account');
-  assert.equal((await page.locator('.nav-user strong').textContent()).trim(), USER.username);
+  const me = await page.request.get('/api/me');
+  assert.equal(me.status(), 200, 'logged in');
+  assert.equal((await me.json()).username, USER.username);
 
   // Out, and in with a recovery code.
   await logOut(page);
