@@ -196,6 +196,21 @@ impl OpenApiResponderInner for ApiError {
 /// 404 for a path that exists with other methods is a 405 with `Allow`.
 #[rocket::catch(default)]
 pub fn api_default(status: Status, request: &Request<'_>) -> AllowedProblem {
+    // A method Rocket does not know (QUERY, PROPFIND…) is a 400 before any
+    // routing, with the request "salvaged" as a GET; its only other such
+    // 400, an unreadable URI, leaves the path `/`. At a known path the
+    // method is what is wrong.
+    if status == Status::BadRequest && request.route().is_none() && request.uri().path() != "/" {
+        let allowed = allowed_methods(request);
+        if !allowed.is_empty() {
+            let mut problem = Problem::for_status(Status::MethodNotAllowed);
+            problem.detail = format!(
+                "This method is not allowed here; use {}.",
+                allow_header(&allowed)
+            );
+            return AllowedProblem(problem, Some(allow_header(&allowed)));
+        }
+    }
     if status == Status::NotFound {
         let allowed = allowed_methods(request);
         if !allowed.is_empty() && !allowed.contains(&request.method()) {
@@ -209,7 +224,12 @@ pub fn api_default(status: Status, request: &Request<'_>) -> AllowedProblem {
         }
     }
     if let Some(detail) = request.local_cache(|| BodyError(None)).0.clone() {
-        return AllowedProblem(Problem::new(status, detail), None);
+        let mut problem = Problem::new(status, detail);
+        problem.errors = request
+            .local_cache(|| BodyFieldErrors(Vec::new()))
+            .0
+            .clone();
+        return AllowedProblem(problem, None);
     }
     if status == Status::Unauthorized && bearer_of(request).is_some() {
         let detail = "The bearer token is not valid: unknown, expired or revoked.";
@@ -221,6 +241,10 @@ pub fn api_default(status: Status, request: &Request<'_>) -> AllowedProblem {
 /// Why a guard refused the request body, cached on the request for the
 /// catcher's problem `detail` (Rocket's catchers see only the status).
 pub struct BodyError(pub Option<String>);
+
+/// The fields a request body got wrong, cached beside `BodyError` for the
+/// catcher's problem `errors`.
+pub struct BodyFieldErrors(pub Vec<FieldError>);
 
 /// A bare problem as a responder (used by catchers).
 pub struct ProblemResponse(pub Problem);

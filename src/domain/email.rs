@@ -54,7 +54,7 @@ impl Email {
                 Self::MAX_LEN
             )
         };
-        if email.len() > Self::MAX_LEN {
+        if email.len() > Self::MAX_LEN || raw.chars().count() > Self::MAX_LEN {
             return Err(too_long());
         }
         let (local, domain) = email.split_once('@').ok_or(INVALID)?;

@@ -12,7 +12,8 @@ impl PersonName {
         if name.is_empty() {
             return Err("This field is required.".into());
         }
-        if name.chars().count() > Self::MAX_LEN {
+        // Counted as sent, spaces included, as the API schema's maxLength counts.
+        if raw.chars().count() > Self::MAX_LEN {
             return Err(format!("Use at most {} characters.", Self::MAX_LEN));
         }
         if has_control_chars(name) {
@@ -37,6 +38,9 @@ pub struct OptionalText(Option<String>);
 impl OptionalText {
     /// Parses text of at most `max` characters; newlines are allowed (addresses).
     pub fn parse(raw: Option<&str>, max: usize) -> Result<Self, String> {
+        if raw.is_some_and(|raw| raw.chars().count() > max) {
+            return Err(format!("Use at most {max} characters."));
+        }
         let text = raw.map(str::trim).filter(|text| !text.is_empty());
         if let Some(text) = text {
             if text.chars().count() > max {
@@ -62,7 +66,12 @@ impl OptionalText {
 pub struct Phone(Option<String>);
 
 impl Phone {
+    pub const MAX_LEN: usize = 32;
+
     pub fn parse(raw: Option<&str>) -> Result<Self, String> {
+        if raw.is_some_and(|raw| raw.chars().count() > Self::MAX_LEN) {
+            return Err(format!("Use at most {} characters.", Self::MAX_LEN));
+        }
         let Some(phone) = raw.map(str::trim).filter(|text| !text.is_empty()) else {
             return Ok(Phone(None));
         };
@@ -71,7 +80,7 @@ impl Phone {
             .chars()
             .enumerate()
             .all(|(i, c)| c.is_ascii_digit() || " -().".contains(c) || (c == '+' && i == 0));
-        if !allowed || digits < 5 || phone.len() > 32 {
+        if !allowed || digits < 5 {
             return Err("Enter a phone number of digits, spaces and + - ( ).".into());
         }
         Ok(Phone(Some(phone.to_owned())))
@@ -92,6 +101,7 @@ mod tests {
         assert!(PersonName::parse("   ").is_err());
         assert!(PersonName::parse(&"x".repeat(64)).is_ok());
         assert!(PersonName::parse(&"x".repeat(65)).is_err());
+        assert!(PersonName::parse(&format!(" {} ", "x".repeat(63))).is_err());
         assert!(PersonName::parse("a\u{0}b").is_err());
         assert_eq!(
             PersonName::parse("O'Brien-Núñez").unwrap().as_str(),
@@ -125,5 +135,7 @@ mod tests {
         assert!(Phone::parse(Some("555+1234")).is_err());
         assert!(Phone::parse(Some("call me")).is_err());
         assert_eq!(Phone::parse(Some("")).unwrap().into_inner(), None);
+        // As sent: 33 spaces are too long, though blank.
+        assert!(Phone::parse(Some(&" ".repeat(33))).is_err());
     }
 }

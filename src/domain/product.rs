@@ -1,3 +1,5 @@
+use std::ops::RangeInclusive;
+
 use super::has_control_chars;
 
 /// A stock-keeping unit: 1–32 of `A-Z 0-9 - _ .`, stored upper-case.
@@ -5,18 +7,23 @@ use super::has_control_chars;
 pub struct Sku(String);
 
 impl Sku {
+    pub const MAX_LEN: usize = 32;
+    /// The characters of a SKU as typed (lower case is folded to upper).
+    pub const CHARS: &str = "A-Za-z0-9_.-";
+
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let sku = raw.trim().to_uppercase();
-        if sku.is_empty() || sku.len() > 32 {
-            return Err("A SKU has 1 to 32 characters.".into());
+        let sku = raw.trim();
+        if sku.is_empty() || sku.len() > Self::MAX_LEN {
+            return Err(format!("A SKU has 1 to {} characters.", Self::MAX_LEN));
         }
+        // Checked before folding: `ß` would become `SS`.
         if !sku
             .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         {
             return Err("Use only letters, digits, '-', '_' and '.'.".into());
         }
-        Ok(Sku(sku))
+        Ok(Sku(sku.to_ascii_uppercase()))
     }
 
     pub fn into_inner(self) -> String {
@@ -29,10 +36,15 @@ impl Sku {
 pub struct ProductName(String);
 
 impl ProductName {
+    pub const MAX_LEN: usize = 120;
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         let name = raw.trim();
-        if name.is_empty() || name.chars().count() > 120 {
-            return Err("A product name has 1 to 120 characters.".into());
+        if name.is_empty() || raw.chars().count() > Self::MAX_LEN {
+            return Err(format!(
+                "A product name has 1 to {} characters.",
+                Self::MAX_LEN
+            ));
         }
         if has_control_chars(name) {
             return Err("Remove the control characters.".into());
@@ -45,11 +57,16 @@ impl ProductName {
     }
 }
 
+pub const DESCRIPTION_MAX_LEN: usize = 2_000;
+pub const PRICE_CENTS: RangeInclusive<i64> = 0..=100_000_000;
+pub const STOCK: RangeInclusive<i64> = 0..=1_000_000_000;
+pub const QUANTITY: RangeInclusive<i64> = 1..=1_000;
+
 /// Validates a description (up to 2,000 characters, newlines allowed).
 pub fn parse_description(raw: &str) -> Result<String, String> {
     let text = raw.trim();
-    if text.chars().count() > 2_000 {
-        return Err("Use at most 2000 characters.".into());
+    if raw.chars().count() > DESCRIPTION_MAX_LEN {
+        return Err(format!("Use at most {DESCRIPTION_MAX_LEN} characters."));
     }
     if text
         .chars()
@@ -62,28 +79,40 @@ pub fn parse_description(raw: &str) -> Result<String, String> {
 
 /// A price in cents: 0 to 100,000,000 (one million in currency units).
 pub fn parse_price_cents(value: i64) -> Result<i64, String> {
-    if (0..=100_000_000).contains(&value) {
+    if PRICE_CENTS.contains(&value) {
         Ok(value)
     } else {
-        Err("A price is 0 to 100000000 cents.".into())
+        Err(format!(
+            "A price is {} to {} cents.",
+            PRICE_CENTS.start(),
+            PRICE_CENTS.end()
+        ))
     }
 }
 
 /// Units in stock: 0 to 1,000,000,000.
 pub fn parse_stock(value: i64) -> Result<i64, String> {
-    if (0..=1_000_000_000).contains(&value) {
+    if STOCK.contains(&value) {
         Ok(value)
     } else {
-        Err("Stock is 0 to 1000000000 units.".into())
+        Err(format!(
+            "Stock is {} to {} units.",
+            STOCK.start(),
+            STOCK.end()
+        ))
     }
 }
 
 /// Units of one product in one purchase: 1 to 1,000.
 pub fn parse_quantity(value: i64) -> Result<i64, String> {
-    if (1..=1_000).contains(&value) {
+    if QUANTITY.contains(&value) {
         Ok(value)
     } else {
-        Err("A quantity is 1 to 1000.".into())
+        Err(format!(
+            "A quantity is {} to {}.",
+            QUANTITY.start(),
+            QUANTITY.end()
+        ))
     }
 }
 

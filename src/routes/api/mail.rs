@@ -55,8 +55,7 @@ pub struct ResetConfirm {
     /// The token from the link.
     #[schemars(length(max = 128))]
     pub token: String,
-    /// 8–128 characters, not a common password, not the username or e-mail.
-    #[schemars(length(min = 8, max = 128))]
+    #[schemars(schema_with = "super::schema::password")]
     pub new_password: String,
 }
 
