@@ -67,3 +67,5 @@ mod faults_backup;
 mod faults_disk;
 mod faults_idempotency;
 mod faults_outage;
+// Languages (issue 17): negotiation, the switcher, translated pages.
+mod lang;
