@@ -3,7 +3,8 @@
 // a console free of errors (no 404 for an icon, no CSP refusal), and
 // Swagger UI's "Authorize" logs in with a username and password through the
 // OAuth2 password flow, after which "Try it out" calls the API with the
-// bearer token it got.
+// bearer token it got. (Swagger UI's buttons carry aria-labels such as
+// "Apply credentials", so they are found by their visible text.)
 //
 // Environment: PORTERO_URL, CHROMIUM (as for portero.test.mjs).
 import { after, before, describe, test } from 'node:test';
@@ -78,32 +79,32 @@ describe('API documentation pages', () => {
     await page.locator('button.authorize').first().click();
     const modal = page.locator('.modal-ux');
     await modal.waitFor();
-    const password = modal.locator('.auth-container').filter({ has: page.locator('input#oauth_username') });
+    const password = modal.locator('.auth-container').filter({ hasText: 'oauth2_password' });
     await password.locator('#oauth_username').fill(ADMIN.login);
     await password.locator('#oauth_password').fill(ADMIN.password);
     const [tokenResponse] = await Promise.all([
       page.waitForResponse((r) => new URL(r.url()).pathname === '/api/auth/token'),
-      password.getByRole('button', { name: 'Authorize' }).click(),
+      password.locator('button', { hasText: 'Authorize' }).click(),
     ]);
     assert.equal(tokenResponse.status(), 200, await tokenResponse.text());
-    await password.getByRole('button', { name: 'Logout' }).waitFor();
-    await modal.getByRole('button', { name: 'Close' }).first().click();
+    await password.locator('button', { hasText: 'Logout' }).waitFor();
+    await password.locator('button', { hasText: 'Close' }).click();
 
     // GET /me through "Try it out": the answer is the administrator, and
     // the request carried the bearer token from the password flow.
     const operation = page.locator('#operations-Me-me');
     await operation.locator('.opblock-summary').click();
-    await operation.getByRole('button', { name: 'Try it out' }).click();
+    await operation.locator('button.try-out__btn').click();
     const [me] = await Promise.all([
       page.waitForResponse((r) => new URL(r.url()).pathname === '/api/me'),
-      operation.getByRole('button', { name: 'Execute' }).click(),
+      operation.locator('button.execute').click(),
     ]);
     assert.equal(me.status(), 200);
     assert.equal((await me.json()).username, ADMIN.login);
     const authorization = await me.request().headerValue('authorization');
     assert.match(authorization ?? '', /^Bearer \S{20,}$/);
-    await operation.locator('.live-responses-table .response-col_status').first().waitFor();
-    assert.match(await operation.locator('.live-responses-table .response-col_status').first().textContent(), /200/);
+    await operation.locator('.live-responses-table tbody .response-col_status').first().waitFor();
+    assert.match(await operation.locator('.live-responses-table tbody .response-col_status').first().textContent(), /200/);
 
     assert.ok(requests.some((r) => r.url.endsWith('/api/openapi.json') && r.status === 200));
     assert.deepEqual(problems, []);

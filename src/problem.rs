@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::auth::guards::bearer_of;
 use crate::domain::FieldError;
 use crate::error::AppError;
-use crate::routes::api::allow::{allow_header, allowed_methods};
+use crate::routes::api::allow::{allow_header, allowed_methods, unparsable_ids};
 
 /// A problem details object.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -230,6 +230,17 @@ pub fn api_default(status: Status, request: &Request<'_>) -> AllowedProblem {
             .0
             .clone();
         return AllowedProblem(problem, None);
+    }
+    if status == Status::UnprocessableEntity {
+        let names = unparsable_ids(request);
+        if !names.is_empty() {
+            let mut problem = Problem::new(status, "An id in the path is not a whole number.");
+            problem.errors = names
+                .into_iter()
+                .map(|name| FieldError::new(name, "Use a whole number."))
+                .collect();
+            return AllowedProblem(problem, None);
+        }
     }
     if status == Status::Unauthorized && bearer_of(request).is_some() {
         let detail = "The bearer token is not valid: unknown, expired or revoked.";
