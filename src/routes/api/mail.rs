@@ -31,7 +31,7 @@ pub fn user_routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
 #[serde(deny_unknown_fields)]
 pub struct ResetRequest {
     /// Username or e-mail address.
-    #[schemars(length(max = 254))]
+    #[schemars(length(max = "crate::domain::Email::MAX_LEN"))]
     pub login: String,
 }
 
@@ -45,6 +45,14 @@ async fn request_reset(
     client: ClientMeta,
     body: ApiJson<ResetRequest>,
 ) -> Answer<Accepted<()>> {
+    // No username or address is longer; saying so is no hint about accounts.
+    if body.0.login.chars().count() > crate::domain::Email::MAX_LEN {
+        return Err(crate::error::AppError::invalid(
+            "login",
+            format!("Use at most {} characters.", crate::domain::Email::MAX_LEN),
+        )
+        .into());
+    }
     recovery::request_reset(&app, &client, &body.0.login).await?;
     Ok(Accepted(()))
 }

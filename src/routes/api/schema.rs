@@ -99,12 +99,37 @@ pub fn username(_: &mut SchemaGenerator) -> Schema {
     )
 }
 
+/// ASCII addresses `Email::parse` accepts: a local part of atom characters
+/// in dot-separated runs, and a domain of at least two DNS labels (letters,
+/// digits, inner hyphens). The parser also takes longer dotless local parts
+/// and non-ASCII addresses whose scripts are consistent, which no pattern
+/// states.
 pub fn email(_: &mut SchemaGenerator) -> Schema {
-    let mut schema = string(Some(3), Some(Email::MAX_LEN), Some("^[^@]+@[^@]+$".into()));
+    const ATOM: &str = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]";
+    const LABEL: &str = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+    // At most MAX_LOCAL_LEN characters before the `@`: atoms with an
+    // optional dot between each two (so at most half as many atoms).
+    let pattern = format!(
+        "^[{SPACE}]*{ATOM}(?:\\.?{ATOM}){{0,{more}}}@{LABEL}(?:\\.{LABEL})+[{SPACE}]*$",
+        more = Email::MAX_LOCAL_LEN / 2 - 1
+    );
+    let mut schema = string(None, Some(Email::MAX_LEN), Some(pattern));
     schema.format = Some("email".to_owned());
     with_description(
         schema,
         "Stored in lower case, the domain in IDNA ASCII; look-alike spellings are refused.",
+    )
+}
+
+/// `Idempotency-Key`: 1 to 255 visible ASCII characters.
+pub fn idempotency_key() -> SchemaObject {
+    string(
+        None,
+        None,
+        Some(format!(
+            "^[\\x21-\\x7e]{{1,{}}}$",
+            crate::services::idempotency::MAX_KEY_LEN
+        )),
     )
 }
 
