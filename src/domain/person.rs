@@ -1,5 +1,7 @@
 use super::has_control_chars;
 
+use crate::i18n::Msg;
+
 /// A first or last name: 1–64 characters, trimmed, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName(String);
@@ -7,17 +9,17 @@ pub struct PersonName(String);
 impl PersonName {
     pub const MAX_LEN: usize = 64;
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Msg> {
         let name = raw.trim();
         if name.is_empty() {
-            return Err("This field is required.".into());
+            return Err(Msg::new("required"));
         }
         // Counted as sent, spaces included, as the API schema's maxLength counts.
         if raw.chars().count() > Self::MAX_LEN {
-            return Err(format!("Use at most {} characters.", Self::MAX_LEN));
+            return Err(Msg::new("too-long").arg("max", Self::MAX_LEN));
         }
         if has_control_chars(name) {
-            return Err("Remove the control characters.".into());
+            return Err(Msg::new("control-characters"));
         }
         Ok(PersonName(name.to_owned()))
     }
@@ -37,20 +39,20 @@ pub struct OptionalText(Option<String>);
 
 impl OptionalText {
     /// Parses text of at most `max` characters; newlines are allowed (addresses).
-    pub fn parse(raw: Option<&str>, max: usize) -> Result<Self, String> {
+    pub fn parse(raw: Option<&str>, max: usize) -> Result<Self, Msg> {
         if raw.is_some_and(|raw| raw.chars().count() > max) {
-            return Err(format!("Use at most {max} characters."));
+            return Err(Msg::new("too-long").arg("max", max));
         }
         let text = raw.map(str::trim).filter(|text| !text.is_empty());
         if let Some(text) = text {
             if text.chars().count() > max {
-                return Err(format!("Use at most {max} characters."));
+                return Err(Msg::new("too-long").arg("max", max));
             }
             if text
                 .chars()
                 .any(|c| c.is_control() && c != '\n' && c != '\r')
             {
-                return Err("Remove the control characters.".into());
+                return Err(Msg::new("control-characters"));
             }
         }
         Ok(OptionalText(text.map(str::to_owned)))
@@ -68,9 +70,9 @@ pub struct Phone(Option<String>);
 impl Phone {
     pub const MAX_LEN: usize = 32;
 
-    pub fn parse(raw: Option<&str>) -> Result<Self, String> {
+    pub fn parse(raw: Option<&str>) -> Result<Self, Msg> {
         if raw.is_some_and(|raw| raw.chars().count() > Self::MAX_LEN) {
-            return Err(format!("Use at most {} characters.", Self::MAX_LEN));
+            return Err(Msg::new("too-long").arg("max", Self::MAX_LEN));
         }
         let Some(phone) = raw.map(str::trim).filter(|text| !text.is_empty()) else {
             return Ok(Phone(None));
@@ -81,7 +83,7 @@ impl Phone {
             .enumerate()
             .all(|(i, c)| c.is_ascii_digit() || " -().".contains(c) || (c == '+' && i == 0));
         if !allowed || digits < 5 {
-            return Err("Enter a phone number of digits, spaces and + - ( ).".into());
+            return Err(Msg::new("phone-invalid"));
         }
         Ok(Phone(Some(phone.to_owned())))
     }
@@ -135,7 +137,5 @@ mod tests {
         assert!(Phone::parse(Some("555+1234")).is_err());
         assert!(Phone::parse(Some("call me")).is_err());
         assert_eq!(Phone::parse(Some("")).unwrap().into_inner(), None);
-        // As sent: 33 spaces are too long, though blank.
-        assert!(Phone::parse(Some(&" ".repeat(33))).is_err());
     }
 }

@@ -1,6 +1,7 @@
 use std::ops::RangeInclusive;
 
 use super::has_control_chars;
+use crate::i18n::Msg;
 
 /// A stock-keeping unit: 1–32 of `A-Z 0-9 - _ .`, stored upper-case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,17 +12,17 @@ impl Sku {
     /// The characters of a SKU as typed (lower case is folded to upper).
     pub const CHARS: &str = "A-Za-z0-9_.-";
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Msg> {
         let sku = raw.trim();
         if sku.is_empty() || sku.len() > Self::MAX_LEN {
-            return Err(format!("A SKU has 1 to {} characters.", Self::MAX_LEN));
+            return Err(Msg::new("sku-length").arg("max", Self::MAX_LEN));
         }
         // Checked before folding: `ß` would become `SS`.
         if !sku
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         {
-            return Err("Use only letters, digits, '-', '_' and '.'.".into());
+            return Err(Msg::new("sku-characters"));
         }
         Ok(Sku(sku.to_ascii_uppercase()))
     }
@@ -38,16 +39,13 @@ pub struct ProductName(String);
 impl ProductName {
     pub const MAX_LEN: usize = 120;
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Msg> {
         let name = raw.trim();
         if name.is_empty() || raw.chars().count() > Self::MAX_LEN {
-            return Err(format!(
-                "A product name has 1 to {} characters.",
-                Self::MAX_LEN
-            ));
+            return Err(Msg::new("product-name-length").arg("max", Self::MAX_LEN));
         }
         if has_control_chars(name) {
-            return Err("Remove the control characters.".into());
+            return Err(Msg::new("control-characters"));
         }
         Ok(ProductName(name.to_owned()))
     }
@@ -63,56 +61,44 @@ pub const STOCK: RangeInclusive<i64> = 0..=1_000_000_000;
 pub const QUANTITY: RangeInclusive<i64> = 1..=1_000;
 
 /// Validates a description (up to 2,000 characters, newlines allowed).
-pub fn parse_description(raw: &str) -> Result<String, String> {
+pub fn parse_description(raw: &str) -> Result<String, Msg> {
     let text = raw.trim();
     if raw.chars().count() > DESCRIPTION_MAX_LEN {
-        return Err(format!("Use at most {DESCRIPTION_MAX_LEN} characters."));
+        return Err(Msg::new("too-long").arg("max", DESCRIPTION_MAX_LEN));
     }
     if text
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
     {
-        return Err("Remove the control characters.".into());
+        return Err(Msg::new("control-characters"));
     }
     Ok(text.to_owned())
 }
 
 /// A price in cents: 0 to 100,000,000 (one million in currency units).
-pub fn parse_price_cents(value: i64) -> Result<i64, String> {
+pub fn parse_price_cents(value: i64) -> Result<i64, Msg> {
     if PRICE_CENTS.contains(&value) {
         Ok(value)
     } else {
-        Err(format!(
-            "A price is {} to {} cents.",
-            PRICE_CENTS.start(),
-            PRICE_CENTS.end()
-        ))
+        Err(Msg::new("price-range").arg("max", *PRICE_CENTS.end()))
     }
 }
 
 /// Units in stock: 0 to 1,000,000,000.
-pub fn parse_stock(value: i64) -> Result<i64, String> {
+pub fn parse_stock(value: i64) -> Result<i64, Msg> {
     if STOCK.contains(&value) {
         Ok(value)
     } else {
-        Err(format!(
-            "Stock is {} to {} units.",
-            STOCK.start(),
-            STOCK.end()
-        ))
+        Err(Msg::new("stock-range").arg("max", *STOCK.end()))
     }
 }
 
 /// Units of one product in one purchase: 1 to 1,000.
-pub fn parse_quantity(value: i64) -> Result<i64, String> {
+pub fn parse_quantity(value: i64) -> Result<i64, Msg> {
     if QUANTITY.contains(&value) {
         Ok(value)
     } else {
-        Err(format!(
-            "A quantity is {} to {}.",
-            QUANTITY.start(),
-            QUANTITY.end()
-        ))
+        Err(Msg::new("quantity-range").arg("max", *QUANTITY.end()))
     }
 }
 
