@@ -53,8 +53,11 @@
 #   state, and the 422 names the field: a product that does not exist or is
 #   inactive (POST /sales), a wrong current password (PUT /me/password,
 #   DELETE /me), an unknown, used or expired token (password-reset/confirm,
-#   verify-email). For those operations 422 is added to the accepted statuses;
-#   everything else about them is checked as for any operation.
+#   verify-email), a new password on the common-password list or equal to
+#   the username or address (sign-up, POST /users), an Idempotency-Key
+#   already used with another body (POST /products, POST /sales). For those
+#   operations 422 is added to the accepted statuses; everything else about
+#   them is checked as for any operation.
 set -euo pipefail
 
 SCHEMATHESIS_VERSION=4.32.5
@@ -185,7 +188,7 @@ CONFIG=$WORK/schemathesis.toml
 {
   echo "[auth]"
   echo "auto-signup = false"
-  for operation in create_sale change_password delete_me confirm_reset verify_email; do
+  for operation in create_sale create_product change_password delete_me confirm_reset verify_email signup create_user; do
     echo
     echo "[[operations]]"
     echo "include-operation-id = \"$operation\""
