@@ -197,8 +197,14 @@ fn static_file(
         .map(|part| part.to_str())
         .collect::<Option<Vec<_>>>()?
         .join("/");
-    let file = StaticFiles::get(&name)?;
-    let content_type = path
+    embedded(&name, &validators)
+}
+
+/// The static file `name` (a path under `static/`), answered as
+/// `/static/` answers it.
+pub fn embedded(name: &str, validators: &Validators) -> Option<Asset> {
+    let file = StaticFiles::get(name)?;
+    let content_type = std::path::Path::new(name)
         .extension()
         .and_then(|ext| ext.to_str())
         .and_then(ContentType::from_extension)

@@ -15,7 +15,7 @@ use crate::auth::guards::bearer_of;
 use crate::domain::FieldError;
 use crate::error::AppError;
 use crate::i18n::{Lang, Msg, api_lang};
-use crate::routes::api::allow::{allow_header, allowed_methods};
+use crate::routes::api::allow::{allow_header, allowed_methods, unparsable_ids};
 
 /// A problem details object.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -260,6 +260,21 @@ impl OpenApiResponderInner for ApiError {
 /// 404 for a path that exists with other methods is a 405 with `Allow`.
 #[rocket::catch(default)]
 pub fn api_default(status: Status, request: &Request<'_>) -> AllowedProblem {
+    // A method Rocket does not know (QUERY, PROPFIND…) is a 400 before any
+    // routing, with the request "salvaged" as a GET; its only other such
+    // 400, an unreadable URI, leaves the path `/`. At a known path the
+    // method is what is wrong.
+    if status == Status::BadRequest && request.route().is_none() && request.uri().path() != "/" {
+        let allowed = allowed_methods(request);
+        if !allowed.is_empty() {
+            let mut problem = Problem::for_status(Status::MethodNotAllowed);
+            problem.detail = format!(
+                "This method is not allowed here; use {}.",
+                allow_header(&allowed)
+            );
+            return AllowedProblem(problem, Some(allow_header(&allowed)));
+        }
+    }
     if status == Status::NotFound {
         let allowed = allowed_methods(request);
         if !allowed.is_empty() && !allowed.contains(&request.method()) {
@@ -273,7 +288,23 @@ pub fn api_default(status: Status, request: &Request<'_>) -> AllowedProblem {
         }
     }
     if let Some(detail) = request.local_cache(|| BodyError(None)).0.clone() {
-        return AllowedProblem(Problem::new(status, detail), None);
+        let mut problem = Problem::new(status, detail);
+        problem.errors = request
+            .local_cache(|| BodyFieldErrors(Vec::new()))
+            .0
+            .clone();
+        return AllowedProblem(problem, None);
+    }
+    if status == Status::UnprocessableEntity {
+        let names = unparsable_ids(request);
+        if !names.is_empty() {
+            let mut problem = Problem::new(status, "An id in the path is not a whole number.");
+            problem.errors = names
+                .into_iter()
+                .map(|name| FieldError::new(name, "Use a whole number."))
+                .collect();
+            return AllowedProblem(problem, None);
+        }
     }
     if status == Status::Unauthorized && bearer_of(request).is_some() {
         let detail = Msg::new("problem-bad-token");
@@ -285,6 +316,10 @@ pub fn api_default(status: Status, request: &Request<'_>) -> AllowedProblem {
 /// Why a guard refused the request body, cached on the request for the
 /// catcher's problem `detail` (Rocket's catchers see only the status).
 pub struct BodyError(pub Option<String>);
+
+/// The fields a request body got wrong, cached beside `BodyError` for the
+/// catcher's problem `errors`.
+pub struct BodyFieldErrors(pub Vec<FieldError>);
 
 /// A bare problem as a responder (used by catchers).
 pub struct ProblemResponse(pub Problem);

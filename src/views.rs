@@ -15,6 +15,7 @@ use crate::domain::Role;
 
 /// An account, without any secret.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "User")]
 pub struct UserView {
     pub id: i64,
     pub username: String,
@@ -68,6 +69,7 @@ impl From<User> for UserView {
 /// One of the caller's sessions. `id` is a public handle for revoking it,
 /// unrelated to the secret in the cookie.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Session")]
 pub struct SessionView {
     pub id: i64,
     /// `browser` (the session cookie) or `api` (a bearer token from
@@ -105,6 +107,7 @@ impl SessionView {
 
 /// A personal access token, without its secret.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Token")]
 pub struct TokenView {
     pub id: i64,
     pub name: String,
@@ -138,6 +141,7 @@ impl From<TokenRecord> for TokenView {
 
 /// A catalog product.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Product")]
 pub struct ProductView {
     pub id: i64,
     pub sku: String,
@@ -172,6 +176,7 @@ impl From<crate::db::products::Product> for ProductView {
 
 /// One line of a sale, with the price paid at the time of sale.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "SaleItem")]
 pub struct SaleItemView {
     pub product_id: i64,
     pub name: String,
@@ -181,6 +186,7 @@ pub struct SaleItemView {
 
 /// A sale and its items.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Sale")]
 pub struct SaleView {
     pub id: i64,
     pub user_id: i64,

@@ -49,7 +49,7 @@ impl Email {
             return Err(Msg::new("email-required"));
         }
         let too_long = || Msg::new("email-too-long").arg("max", Self::MAX_LEN);
-        if email.len() > Self::MAX_LEN {
+        if email.len() > Self::MAX_LEN || raw.chars().count() > Self::MAX_LEN {
             return Err(too_long());
         }
         let (local, domain) = email.split_once('@').ok_or(Msg::new(INVALID))?;

@@ -6,7 +6,7 @@
 pub mod email;
 mod password;
 mod person;
-mod product;
+pub mod product;
 mod role;
 pub mod time_zone;
 mod username;

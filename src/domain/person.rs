@@ -14,7 +14,8 @@ impl PersonName {
         if name.is_empty() {
             return Err(Msg::new("required"));
         }
-        if name.chars().count() > Self::MAX_LEN {
+        // Counted as sent, spaces included, as the API schema's maxLength counts.
+        if raw.chars().count() > Self::MAX_LEN {
             return Err(Msg::new("too-long").arg("max", Self::MAX_LEN));
         }
         if has_control_chars(name) {
@@ -39,6 +40,9 @@ pub struct OptionalText(Option<String>);
 impl OptionalText {
     /// Parses text of at most `max` characters; newlines are allowed (addresses).
     pub fn parse(raw: Option<&str>, max: usize) -> Result<Self, Msg> {
+        if raw.is_some_and(|raw| raw.chars().count() > max) {
+            return Err(Msg::new("too-long").arg("max", max));
+        }
         let text = raw.map(str::trim).filter(|text| !text.is_empty());
         if let Some(text) = text {
             if text.chars().count() > max {
@@ -64,7 +68,12 @@ impl OptionalText {
 pub struct Phone(Option<String>);
 
 impl Phone {
+    pub const MAX_LEN: usize = 32;
+
     pub fn parse(raw: Option<&str>) -> Result<Self, Msg> {
+        if raw.is_some_and(|raw| raw.chars().count() > Self::MAX_LEN) {
+            return Err(Msg::new("too-long").arg("max", Self::MAX_LEN));
+        }
         let Some(phone) = raw.map(str::trim).filter(|text| !text.is_empty()) else {
             return Ok(Phone(None));
         };
@@ -73,7 +82,7 @@ impl Phone {
             .chars()
             .enumerate()
             .all(|(i, c)| c.is_ascii_digit() || " -().".contains(c) || (c == '+' && i == 0));
-        if !allowed || digits < 5 || phone.len() > 32 {
+        if !allowed || digits < 5 {
             return Err(Msg::new("phone-invalid"));
         }
         Ok(Phone(Some(phone.to_owned())))
@@ -94,6 +103,7 @@ mod tests {
         assert!(PersonName::parse("   ").is_err());
         assert!(PersonName::parse(&"x".repeat(64)).is_ok());
         assert!(PersonName::parse(&"x".repeat(65)).is_err());
+        assert!(PersonName::parse(&format!(" {} ", "x".repeat(63))).is_err());
         assert!(PersonName::parse("a\u{0}b").is_err());
         assert_eq!(
             PersonName::parse("O'Brien-Núñez").unwrap().as_str(),

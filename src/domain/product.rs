@@ -1,3 +1,5 @@
+use std::ops::RangeInclusive;
+
 use super::has_control_chars;
 use crate::i18n::Msg;
 
@@ -6,18 +8,23 @@ use crate::i18n::Msg;
 pub struct Sku(String);
 
 impl Sku {
+    pub const MAX_LEN: usize = 32;
+    /// The characters of a SKU as typed (lower case is folded to upper).
+    pub const CHARS: &str = "A-Za-z0-9_.-";
+
     pub fn parse(raw: &str) -> Result<Self, Msg> {
-        let sku = raw.trim().to_uppercase();
-        if sku.is_empty() || sku.len() > 32 {
-            return Err(Msg::new("sku-length").arg("max", 32_i64));
+        let sku = raw.trim();
+        if sku.is_empty() || sku.len() > Self::MAX_LEN {
+            return Err(Msg::new("sku-length").arg("max", Self::MAX_LEN));
         }
+        // Checked before folding: `ß` would become `SS`.
         if !sku
             .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         {
             return Err(Msg::new("sku-characters"));
         }
-        Ok(Sku(sku))
+        Ok(Sku(sku.to_ascii_uppercase()))
     }
 
     pub fn into_inner(self) -> String {
@@ -30,10 +37,12 @@ impl Sku {
 pub struct ProductName(String);
 
 impl ProductName {
+    pub const MAX_LEN: usize = 120;
+
     pub fn parse(raw: &str) -> Result<Self, Msg> {
         let name = raw.trim();
-        if name.is_empty() || name.chars().count() > 120 {
-            return Err(Msg::new("product-name-length").arg("max", 120_i64));
+        if name.is_empty() || raw.chars().count() > Self::MAX_LEN {
+            return Err(Msg::new("product-name-length").arg("max", Self::MAX_LEN));
         }
         if has_control_chars(name) {
             return Err(Msg::new("control-characters"));
@@ -46,11 +55,16 @@ impl ProductName {
     }
 }
 
+pub const DESCRIPTION_MAX_LEN: usize = 2_000;
+pub const PRICE_CENTS: RangeInclusive<i64> = 0..=100_000_000;
+pub const STOCK: RangeInclusive<i64> = 0..=1_000_000_000;
+pub const QUANTITY: RangeInclusive<i64> = 1..=1_000;
+
 /// Validates a description (up to 2,000 characters, newlines allowed).
 pub fn parse_description(raw: &str) -> Result<String, Msg> {
     let text = raw.trim();
-    if text.chars().count() > 2_000 {
-        return Err(Msg::new("too-long").arg("max", 2000_i64));
+    if raw.chars().count() > DESCRIPTION_MAX_LEN {
+        return Err(Msg::new("too-long").arg("max", DESCRIPTION_MAX_LEN));
     }
     if text
         .chars()
@@ -63,28 +77,28 @@ pub fn parse_description(raw: &str) -> Result<String, Msg> {
 
 /// A price in cents: 0 to 100,000,000 (one million in currency units).
 pub fn parse_price_cents(value: i64) -> Result<i64, Msg> {
-    if (0..=100_000_000).contains(&value) {
+    if PRICE_CENTS.contains(&value) {
         Ok(value)
     } else {
-        Err(Msg::new("price-range").arg("max", 100_000_000_i64))
+        Err(Msg::new("price-range").arg("max", *PRICE_CENTS.end()))
     }
 }
 
 /// Units in stock: 0 to 1,000,000,000.
 pub fn parse_stock(value: i64) -> Result<i64, Msg> {
-    if (0..=1_000_000_000).contains(&value) {
+    if STOCK.contains(&value) {
         Ok(value)
     } else {
-        Err(Msg::new("stock-range").arg("max", 1_000_000_000_i64))
+        Err(Msg::new("stock-range").arg("max", *STOCK.end()))
     }
 }
 
 /// Units of one product in one purchase: 1 to 1,000.
 pub fn parse_quantity(value: i64) -> Result<i64, Msg> {
-    if (1..=1_000).contains(&value) {
+    if QUANTITY.contains(&value) {
         Ok(value)
     } else {
-        Err(Msg::new("quantity-range").arg("max", 1000_i64))
+        Err(Msg::new("quantity-range").arg("max", *QUANTITY.end()))
     }
 }
 

@@ -12,9 +12,12 @@ pub struct Username(String);
 impl Username {
     pub const MIN_LEN: usize = 3;
     pub const MAX_LEN: usize = 32;
+    /// The characters of a username as typed (upper case is folded to lower).
+    pub const CHARS: &str = "A-Za-z0-9_.-";
 
     pub fn parse(raw: &str) -> Result<Self, Msg> {
-        let name = raw.trim().to_lowercase();
+        // Lower-cased as ASCII only: `K` (Kelvin sign) must not become `k`.
+        let name = raw.trim().to_ascii_lowercase();
         if name.is_empty() {
             return Err(Msg::new("username-required"));
         }

@@ -2,6 +2,8 @@
 
 use rocket::serde::json::Json;
 use rocket::{Route, get, routes};
+
+use crate::assets::{Asset, Validators};
 use rocket_dyn_templates::Template;
 use rocket_okapi::swagger_ui::SwaggerUIConfig;
 use serde_json::json;
@@ -15,7 +17,7 @@ pub fn routes() -> Vec<Route> {
 /// page links its files by fingerprinted URLs, so a browser downloads them
 /// once (compressed) and reuses them without asking until they change.
 pub fn swagger() -> Vec<Route> {
-    routes![swagger_page, swagger_index, swagger_config]
+    routes![swagger_page, swagger_index, swagger_config, favicon]
 }
 
 /// The settings `static/swagger-ui/swagger-initializer.js` starts with.
@@ -41,6 +43,17 @@ fn swagger_index() -> Template {
 #[get("/swagger-ui-config.json")]
 fn swagger_config() -> Json<SwaggerUIConfig> {
     Json(swagger_settings())
+}
+
+/// The two icons Swagger UI's page asks for, Portero's own.
+#[get("/<name>", rank = 20)]
+fn favicon(name: &str, validators: Validators) -> Option<Asset> {
+    match name {
+        "favicon-16x16.png" | "favicon-32x32.png" => {
+            crate::assets::embedded(&format!("docs/{name}"), &validators)
+        }
+        _ => None,
+    }
 }
 
 #[get("/redoc")]

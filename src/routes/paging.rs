@@ -11,6 +11,7 @@ use crate::error::AppError;
 
 /// The list envelope of every collection.
 #[derive(Debug, serde::Serialize, JsonSchema)]
+#[schemars(rename = "{T}Page")]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub page: i64,
@@ -34,6 +35,19 @@ impl Paging {
         config: &AppConfig,
     ) -> Result<Self, AppError> {
         let mut errors = FieldErrors::new();
+        let paging = Self::check(page, per_page, config, &mut errors);
+        errors.into_result()?;
+        paging.ok_or_else(|| AppError::internal("paging refused without a reason"))
+    }
+
+    /// Like `parse`, recording the problems beside the caller's others.
+    pub fn check(
+        page: Option<i64>,
+        per_page: Option<i64>,
+        config: &AppConfig,
+        errors: &mut FieldErrors,
+    ) -> Option<Self> {
+        let before = errors.as_slice().len();
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE.min(config.max_per_page));
         if !(1..=config.max_page).contains(&page) {
@@ -45,8 +59,7 @@ impl Paging {
                 format!("Use per_page from 1 to {}.", config.max_per_page),
             );
         }
-        errors.into_result()?;
-        Ok(Paging { page, per_page })
+        (errors.as_slice().len() == before).then_some(Paging { page, per_page })
     }
 
     /// Paging for HTML pages, which clamp out-of-range values instead of
@@ -75,11 +88,16 @@ impl Paging {
 /// Parses `2026-11-27` (midnight UTC) or a full RFC 3339 timestamp.
 pub fn parse_instant(text: &str) -> Result<OffsetDateTime, String> {
     let text = text.trim();
+    let invalid = || "Use a date like 2026-11-27 or an RFC 3339 timestamp.".to_owned();
     if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(at);
+        // In UTC, as stored; an offset that carries the instant past
+        // year 9999 has no UTC form.
+        return at
+            .checked_to_offset(time::UtcOffset::UTC)
+            .ok_or_else(invalid);
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(text, &format)
         .map(|day| day.midnight().assume_utc())
-        .map_err(|_| "Use a date like 2026-11-27 or an RFC 3339 timestamp.".to_owned())
+        .map_err(|_| invalid())
 }

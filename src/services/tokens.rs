@@ -42,7 +42,7 @@ pub struct CreatedToken {
 pub fn validate(input: &TokenInput, allowed: Scopes) -> Result<(String, Scopes, i64), FieldErrors> {
     let mut errors = FieldErrors::new();
     let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
+    if name.is_empty() || input.name.chars().count() > MAX_NAME_LEN {
         errors.push("name", format!("Use 1 to {MAX_NAME_LEN} characters."));
     } else if name.chars().any(char::is_control) {
         errors.push("name", "Control characters are not allowed.");

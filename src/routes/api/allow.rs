@@ -49,6 +49,30 @@ fn path_matches(pattern: &str, segments: &[&str]) -> bool {
     rest.next().is_none()
 }
 
+/// The path parameters of the request's routes (same method) whose
+/// segment is not a number: every API path parameter is an id, and Rocket
+/// answers such a segment with a bare 422 that the catcher words with these.
+pub fn unparsable_ids(request: &Request<'_>) -> Vec<String> {
+    let segments: Vec<&str> = request.uri().path().segments().collect();
+    let mut names: Vec<String> = Vec::new();
+    for route in request.rocket().routes() {
+        if route.method != request.method() || !path_matches(route.uri.path(), &segments) {
+            continue;
+        }
+        let pattern = route.uri.path();
+        let parts = pattern.split('/').filter(|s| !s.is_empty());
+        for (part, segment) in parts.zip(&segments) {
+            let Some(name) = part.strip_prefix('<').and_then(|p| p.strip_suffix('>')) else {
+                continue;
+            };
+            if segment.parse::<i64>().is_err() && !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names
+}
+
 /// The `Allow` header's value.
 pub fn allow_header(methods: &[Method]) -> String {
     methods

@@ -26,16 +26,21 @@ pub fn routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignupRequest {
-    /// 3–32 of `a-z 0-9 _ . -`; upper case is folded to lower case.
+    #[schemars(schema_with = "super::schema::username")]
     pub username: String,
+    #[schemars(schema_with = "super::schema::email")]
     pub email: String,
-    /// 8–128 characters, not a common password, not the username or e-mail.
+    #[schemars(schema_with = "super::schema::password")]
     pub password: String,
+    #[schemars(schema_with = "super::schema::person_name")]
     pub first_name: String,
+    #[schemars(schema_with = "super::schema::person_name")]
     pub last_name: String,
     #[serde(default)]
+    #[schemars(schema_with = "super::schema::address")]
     pub address: Option<String>,
     #[serde(default)]
+    #[schemars(schema_with = "super::schema::phone")]
     pub phone: Option<String>,
 }
 

@@ -40,7 +40,7 @@ impl<'r> FromRequest<'r> for KeyHeader {
 
 impl OpenApiFromRequest<'_> for KeyHeader {
     fn from_request_input(
-        generator: &mut OpenApiGenerator,
+        _: &mut OpenApiGenerator,
         _: String,
         _: bool,
     ) -> rocket_okapi::Result<RequestHeaderInput> {
@@ -62,7 +62,7 @@ impl OpenApiFromRequest<'_> for KeyHeader {
                 style: None,
                 explode: None,
                 allow_reserved: false,
-                schema: generator.json_schema::<String>(),
+                schema: super::schema::idempotency_key(),
                 example: None,
                 examples: None,
             },

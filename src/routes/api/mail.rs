@@ -31,7 +31,7 @@ pub fn user_routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
 #[serde(deny_unknown_fields)]
 pub struct ResetRequest {
     /// Username or e-mail address.
-    #[schemars(length(max = 254))]
+    #[schemars(length(max = "crate::domain::Email::MAX_LEN"))]
     pub login: String,
 }
 
@@ -45,6 +45,14 @@ async fn request_reset(
     client: ClientMeta,
     body: ApiJson<ResetRequest>,
 ) -> Answer<Accepted<()>> {
+    // No username or address is longer; saying so is no hint about accounts.
+    if body.0.login.chars().count() > crate::domain::Email::MAX_LEN {
+        return Err(crate::error::AppError::invalid(
+            "login",
+            format!("Use at most {} characters.", crate::domain::Email::MAX_LEN),
+        )
+        .into());
+    }
     recovery::request_reset(&app, &client, &body.0.login).await?;
     Ok(Accepted(()))
 }
@@ -55,8 +63,7 @@ pub struct ResetConfirm {
     /// The token from the link.
     #[schemars(length(max = 128))]
     pub token: String,
-    /// 8–128 characters, not a common password, not the username or e-mail.
-    #[schemars(length(min = 8, max = 128))]
+    #[schemars(schema_with = "super::schema::password")]
     pub new_password: String,
 }
 

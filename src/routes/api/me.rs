@@ -9,8 +9,9 @@ use rocket_okapi::{openapi, openapi_get_routes_spec};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::query::{Query, paging};
 use super::views::{SessionView, UserView};
-use super::{Answer, ApiJson, Page, Paging, SameOrigin, nullable};
+use super::{Answer, ApiJson, Page, SameOrigin, nullable, present};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::services::accounts::{self, ProfileInput};
 use crate::state::App;
@@ -30,17 +31,21 @@ async fn me(user: CurrentUser) -> Answer<Json<UserView>> {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
-    #[serde(default)]
+    /// A new address is unverified until its link is used; 409 when taken.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::email")]
     pub email: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::person_name")]
     pub first_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::person_name")]
     pub last_name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schemars(with = "Option<String>")]
+    #[schemars(schema_with = "super::schema::address")]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schemars(with = "Option<String>")]
+    #[schemars(schema_with = "super::schema::phone")]
     pub phone: Option<Option<String>>,
     /// The IANA time zone the pages show dates in (`Europe/Madrid`, `UTC`).
     #[serde(default)]
@@ -76,7 +81,9 @@ async fn update_me(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
+    /// The password in use now; a wrong one is a 422 on this field.
     pub current_password: String,
+    #[schemars(schema_with = "super::schema::password")]
     pub new_password: String,
 }
 
@@ -108,10 +115,10 @@ async fn sessions(
     app: App<'_>,
     client: ClientMeta,
     user: CurrentUser,
-    page: Option<i64>,
-    per_page: Option<i64>,
+    page: Query<i64>,
+    per_page: Query<i64>,
 ) -> Answer<Json<Page<SessionView>>> {
-    let paging = Paging::parse(page, per_page, &app.state.config)?;
+    let paging = paging(page, per_page, &app.state.config)?;
     let (rows, total) =
         accounts::list_sessions(&app, &user.actor(&client), paging.per_page, paging.offset())
             .await?;

@@ -3,6 +3,7 @@
 
 pub mod allow;
 mod auth;
+mod body;
 mod form;
 mod idempotency;
 mod mail;
@@ -12,8 +13,11 @@ pub use me_data::AccountExport;
 mod method;
 mod mfa;
 mod products;
+pub mod query;
 mod sales;
+mod schema;
 mod security;
+mod summary;
 mod tokens;
 mod users;
 
@@ -32,16 +36,17 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
 use crate::auth::guards::bearer_of;
-use crate::problem::{ApiError, BodyError};
+use crate::problem::{ApiError, BodyError, BodyFieldErrors};
 use crate::state::AppState;
 // The projections the API answers with live beside the pages' own, and
 // list paging is shared with the pages.
-use crate::routes::paging::{Page, Paging};
+use crate::routes::paging::Page;
 use crate::views;
 
 /// A JSON request body: `Content-Type: application/json` required (415
 /// otherwise), same-site `Origin` when one is sent (403), the `json` size
-/// limit (413), unknown fields refused (422), syntax errors 400.
+/// limit (413), syntax errors 400; a body that is not an object, or with
+/// unknown, missing or mistyped fields, is a 422 naming each of them.
 pub struct ApiJson<T>(pub T);
 
 fn remember(request: &Request<'_>, detail: String) {
@@ -49,7 +54,7 @@ fn remember(request: &Request<'_>, detail: String) {
 }
 
 #[rocket::async_trait]
-impl<'r, T: serde::de::DeserializeOwned + Send + 'static> FromData<'r> for ApiJson<T> {
+impl<'r, T: serde::de::DeserializeOwned + JsonSchema + Send + 'static> FromData<'r> for ApiJson<T> {
     type Error = String;
 
     async fn from_data(request: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
@@ -61,8 +66,18 @@ impl<'r, T: serde::de::DeserializeOwned + Send + 'static> FromData<'r> for ApiJs
             remember(request, "Send the body as application/json.".into());
             return Outcome::Error((Status::UnsupportedMediaType, "not json".into()));
         }
-        match Json::<T>::from_data(request, data).await {
-            Outcome::Success(Json(value)) => Outcome::Success(ApiJson(value)),
+        match Json::<serde_json::Value>::from_data(request, data).await {
+            Outcome::Success(Json(value)) => match body::decode::<T>(value) {
+                Ok(value) => Outcome::Success(ApiJson(value)),
+                Err(errors) => {
+                    let names: Vec<&str> =
+                        errors.as_slice().iter().map(|e| e.field.as_str()).collect();
+                    let detail = format!("Some fields are not valid: {}.", names.join(", "));
+                    remember(request, detail.clone());
+                    request.local_cache(|| BodyFieldErrors(errors.into_vec()));
+                    Outcome::Error((Status::UnprocessableEntity, detail))
+                }
+            },
             Outcome::Forward(forward) => Outcome::Forward(forward),
             Outcome::Error((status, error)) => {
                 let detail = match (status.code, &error) {
@@ -165,6 +180,16 @@ impl OpenApiFromRequest<'_> for SameOrigin {
     }
 }
 
+/// An optional member that, when present, must hold a value: `null` is
+/// refused (422) rather than read as "left out", as the schema promises.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// Distinguishes an absent field (`None`) from `null` (`Some(None)`) in PATCH bodies.
 pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
@@ -216,6 +241,9 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         })
         .collect();
     security::declare(&mut spec);
+    let config = rocket.state::<AppState>().map(|state| state.config.clone());
+    query::finish_spec(&mut spec, config.as_ref());
+    summary::add(&mut spec);
     spec.info = Info {
         title: "Portero API".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),

@@ -10,10 +10,11 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::idempotency::{KeyHeader, Replayable};
+use super::query::{Query, SearchText, read_paging, settle};
 use super::views::ProductView;
-use super::{Answer, ApiJson, Page, Paging, SameOrigin};
+use super::{Answer, ApiJson, Page, SameOrigin, present};
 use crate::auth::{Admin, ClientMeta, MaybeUser};
-use crate::error::AppError;
+use crate::domain::FieldErrors;
 use crate::services::catalog::{self, ProductInput};
 use crate::state::App;
 
@@ -21,22 +22,23 @@ pub fn routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
     openapi_get_routes_spec![settings: list_products, get_product, create_product, update_product, delete_product]
 }
 
-/// Products by name; `q` is a case-insensitive prefix of the name or SKU.
+/// Products whose name or SKU contains `q` (ignoring case and accents).
 /// Only active products, unless an administrator asks for `include_inactive`.
 #[openapi(tag = "Products")]
 #[get("/?<q>&<page>&<per_page>&<include_inactive>")]
 async fn list_products(
     app: App<'_>,
     user: MaybeUser,
-    q: Option<String>,
-    page: Option<i64>,
-    per_page: Option<i64>,
-    include_inactive: Option<bool>,
+    q: Query<SearchText<120>>,
+    page: Query<i64>,
+    per_page: Query<i64>,
+    include_inactive: Query<bool>,
 ) -> Answer<Json<Page<ProductView>>> {
-    let paging = Paging::parse(page, per_page, &app.state.config)?;
-    if q.as_ref().is_some_and(|q| q.chars().count() > 120) {
-        return Err(AppError::invalid("q", "Use at most 120 characters.").into());
-    }
+    let mut errors = FieldErrors::new();
+    let q = q.read("q", &mut errors).map(|q| q.0);
+    let include_inactive = include_inactive.read("include_inactive", &mut errors);
+    let paging = read_paging(page, per_page, &app.state.config, &mut errors);
+    let paging = settle(errors, paging)?;
     let is_admin = user.0.as_ref().is_some_and(|u| u.is_admin());
     let only_active = !(is_admin && include_inactive.unwrap_or(false));
     let (rows, total) = catalog::list(
@@ -61,27 +63,68 @@ async fn get_product(app: App<'_>, user: MaybeUser, id: i64) -> Answer<Json<Prod
     Ok(Json(catalog::get_visible(&app, id, is_admin).await?.into()))
 }
 
+/// A product to add.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ProductBody {
-    /// 1–32 of letters, digits, `-`, `_`, `.`; stored upper-case; unique.
-    #[serde(default)]
-    pub sku: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
+pub struct NewProduct {
+    #[schemars(schema_with = "super::schema::sku")]
+    pub sku: String,
+    #[schemars(schema_with = "super::schema::product_name")]
+    pub name: String,
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::description")]
     pub description: Option<String>,
-    /// Price in cents, 0 to 100000000.
-    #[serde(default)]
-    pub price_cents: Option<i64>,
-    #[serde(default)]
-    pub stock: Option<i64>,
-    #[serde(default)]
+    #[schemars(schema_with = "super::schema::price_cents")]
+    pub price_cents: i64,
+    #[schemars(schema_with = "super::schema::stock")]
+    pub stock: i64,
+    /// `true` unless given.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "bool")]
     pub is_active: Option<bool>,
 }
 
-impl From<ProductBody> for ProductInput {
-    fn from(body: ProductBody) -> Self {
+impl From<NewProduct> for ProductInput {
+    fn from(body: NewProduct) -> Self {
+        ProductInput {
+            sku: Some(body.sku),
+            name: Some(body.name),
+            description: body.description,
+            price_cents: Some(body.price_cents),
+            stock: Some(body.stock),
+            is_active: body.is_active,
+        }
+    }
+}
+
+/// Changes to a product; fields left out stay as they are.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::sku")]
+    pub sku: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::product_name")]
+    pub name: Option<String>,
+    /// An empty text clears the description.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::description")]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::price_cents")]
+    pub price_cents: Option<i64>,
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::stock")]
+    pub stock: Option<i64>,
+    /// `false` takes the product out of the catalog (it stays in past sales).
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "bool")]
+    pub is_active: Option<bool>,
+}
+
+impl From<ProductPatch> for ProductInput {
+    fn from(body: ProductPatch) -> Self {
         ProductInput {
             sku: body.sku,
             name: body.name,
@@ -101,7 +144,7 @@ async fn create_product(
     client: ClientMeta,
     admin: Admin,
     key: KeyHeader,
-    body: ApiJson<ProductBody>,
+    body: ApiJson<NewProduct>,
 ) -> Answer<Created<Replayable<Json<ProductView>>>> {
     let input: ProductInput = body.0.into();
     let key = key.with(&format!("{input:?}"))?;
@@ -119,7 +162,7 @@ async fn update_product(
     client: ClientMeta,
     admin: Admin,
     id: i64,
-    body: ApiJson<ProductBody>,
+    body: ApiJson<ProductPatch>,
 ) -> Answer<Json<ProductView>> {
     Ok(Json(
         catalog::update(&app, &admin.0.actor(&client), id, &body.0.into())

@@ -10,15 +10,15 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::idempotency::{KeyHeader, Replayable};
+use super::query::{Query, read_paging, settle};
 use super::views::SaleView;
-use super::{Answer, ApiJson, Page, Paging};
+use super::{Answer, ApiJson, Page};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::sales::SaleFilter;
 use crate::domain::FieldErrors;
-use crate::error::AppError;
-use crate::routes::paging::parse_instant;
 use crate::services::sales;
 use crate::state::App;
+use time::OffsetDateTime;
 
 pub fn routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
     openapi_get_routes_spec![settings: list_sales, create_sale, get_sale]
@@ -34,17 +34,18 @@ async fn list_sales(
     app: App<'_>,
     client: ClientMeta,
     user: CurrentUser,
-    user_id: Option<i64>,
-    from: Option<String>,
-    to: Option<String>,
-    page: Option<i64>,
-    per_page: Option<i64>,
+    user_id: Query<i64>,
+    from: Query<OffsetDateTime>,
+    to: Query<OffsetDateTime>,
+    page: Query<i64>,
+    per_page: Query<i64>,
 ) -> Answer<Json<Page<SaleView>>> {
-    let paging = Paging::parse(page, per_page, &app.state.config)?;
     let mut errors = FieldErrors::new();
-    let from = from.and_then(|t| errors.check("from", parse_instant(&t)));
-    let to = to.and_then(|t| errors.check("to", parse_instant(&t)));
-    errors.into_result().map_err(AppError::from)?;
+    let user_id = user_id.read("user_id", &mut errors);
+    let from = from.read("from", &mut errors);
+    let to = to.read("to", &mut errors);
+    let paging = read_paging(page, per_page, &app.state.config, &mut errors);
+    let paging = settle(errors, paging)?;
     let filter = SaleFilter {
         user_id,
         from,
@@ -62,15 +63,19 @@ async fn list_sales(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderLineBody {
+    /// An active product; an unknown or inactive one is a 422 on this field.
+    #[schemars(range(min = 1))]
     pub product_id: i64,
-    /// 1 to 1000.
+    #[schemars(schema_with = "super::schema::quantity")]
     pub quantity: i64,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderBody {
-    /// Lines naming the same product are merged (quantities added).
+    /// Lines naming the same product are merged (quantities added, at
+    /// most 1000 in all).
+    #[schemars(length(min = 1, max = "crate::services::sales::MAX_LINES"))]
     pub items: Vec<OrderLineBody>,
 }
 

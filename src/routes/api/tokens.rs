@@ -10,8 +10,9 @@ use rocket_okapi::{openapi, openapi_get_routes_spec};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::query::{Query, paging};
 use super::views::TokenView;
-use super::{Answer, ApiJson, Page, Paging, SameOrigin};
+use super::{Answer, ApiJson, Page, SameOrigin, present};
 use crate::auth::scopes::Scope;
 use crate::auth::{Admin, ClientMeta, CurrentUser};
 use crate::services::tokens::{self, TokenInput};
@@ -29,8 +30,8 @@ pub fn admin_routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTokenRequest {
-    /// What the token is for ("CI deploys"), 1–100 characters.
-    #[schemars(length(min = 1, max = 100))]
+    /// What the token is for ("CI deploys").
+    #[schemars(schema_with = "super::schema::token_name")]
     pub name: String,
     /// `read` (GET), `write` (other methods on one's own data), `admin`
     /// (administrator routes; administrators only). At least one; never
@@ -38,13 +39,17 @@ pub struct NewTokenRequest {
     #[schemars(length(min = 1))]
     pub scopes: Vec<Scope>,
     /// Lifetime in days, 1–365; 90 when left out. Every token expires.
-    #[serde(default)]
-    #[schemars(range(min = 1, max = 365))]
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(
+        with = "i64",
+        range(min = 1, max = "crate::services::tokens::MAX_DAYS")
+    )]
     pub expires_in_days: Option<i64>,
 }
 
 /// A new token with its secret, shown this once: store it now.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "CreatedToken")]
 pub struct CreatedTokenView {
     #[serde(flatten)]
     pub view: TokenView,
@@ -58,10 +63,10 @@ pub struct CreatedTokenView {
 async fn list_tokens(
     app: App<'_>,
     user: CurrentUser,
-    page: Option<i64>,
-    per_page: Option<i64>,
+    page: Query<i64>,
+    per_page: Query<i64>,
 ) -> Answer<Json<Page<TokenView>>> {
-    let paging = Paging::parse(page, per_page, &app.state.config)?;
+    let paging = paging(page, per_page, &app.state.config)?;
     let (rows, total) = tokens::list(&app, user.user.id, paging.per_page, paging.offset()).await?;
     Ok(Json(paging.wrap(
         rows.into_iter().map(TokenView::from).collect(),
@@ -113,10 +118,10 @@ async fn list_user_tokens(
     app: App<'_>,
     _admin: Admin,
     id: i64,
-    page: Option<i64>,
-    per_page: Option<i64>,
+    page: Query<i64>,
+    per_page: Query<i64>,
 ) -> Answer<Json<Page<TokenView>>> {
-    let paging = Paging::parse(page, per_page, &app.state.config)?;
+    let paging = paging(page, per_page, &app.state.config)?;
     crate::services::users::get(&app, id).await?;
     let (rows, total) = tokens::list(&app, id, paging.per_page, paging.offset()).await?;
     Ok(Json(paging.wrap(

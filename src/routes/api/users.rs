@@ -9,8 +9,9 @@ use rocket_okapi::{openapi, openapi_get_routes_spec};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::query::{Query, SearchText, read_paging, settle};
 use super::views::UserView;
-use super::{Answer, ApiJson, Page, Paging, SameOrigin, nullable};
+use super::{Answer, ApiJson, Page, SameOrigin, nullable, present};
 use crate::auth::{Admin, ClientMeta, CurrentUser};
 use crate::db::users::{UserFilter, UserSort};
 use crate::domain::{FieldErrors, Role};
@@ -23,56 +24,32 @@ pub fn routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
     openapi_get_routes_spec![settings: list_users, create_user, get_user, update_user, delete_user, revoke_user_sessions]
 }
 
-/// Longest search text accepted; longer cannot prefix any stored value.
+/// Longest search text accepted; longer cannot match any stored value.
 const MAX_QUERY_LEN: usize = 254;
 
-/// Search users. `q` is a case-insensitive prefix of username, e-mail, first
-/// or last name; `sort` is one of `username`, `username_desc`, `email`,
-/// `email_desc`, `created`, `created_desc`, `last_login`, `last_login_desc`.
+/// Search users. `q` matches inside username, e-mail, first or last name;
+/// `role` and `active` filter; `sort` orders the list. A parameter that does
+/// not parse is a 422 naming it.
 #[openapi(tag = "Users")]
 #[get("/?<q>&<role>&<active>&<sort>&<page>&<per_page>")]
 #[allow(clippy::too_many_arguments)] // one argument per documented query parameter
 async fn list_users(
     app: App<'_>,
     _admin: Admin,
-    q: Option<String>,
-    role: Option<String>,
-    active: Option<bool>,
-    sort: Option<String>,
-    page: Option<i64>,
-    per_page: Option<i64>,
+    q: Query<SearchText<{ MAX_QUERY_LEN }>>,
+    role: Query<Role>,
+    active: Query<bool>,
+    sort: Query<UserSort>,
+    page: Query<i64>,
+    per_page: Query<i64>,
 ) -> Answer<Json<Page<UserView>>> {
     let mut errors = FieldErrors::new();
-    let role = role
-        .map(|role| errors.check("role", role.parse::<Role>()))
-        .unwrap_or(None);
-    let sort = match sort.as_deref() {
-        None => Some(UserSort::default()),
-        Some(text) => errors.check(
-            "sort",
-            UserSort::parse(text).ok_or_else(|| "Unknown sort order.".to_string()),
-        ),
-    };
-    if q.as_ref()
-        .is_some_and(|q| q.chars().count() > MAX_QUERY_LEN)
-    {
-        errors.push("q", format!("Use at most {MAX_QUERY_LEN} characters."));
-    }
-    let paging = Paging::parse(page, per_page, &app.state.config);
-    let paging = match paging {
-        Ok(paging) => Some(paging),
-        Err(AppError::Invalid(more)) => {
-            for error in more.into_vec() {
-                errors.add(error);
-            }
-            None
-        }
-        Err(other) => return Err(other.into()),
-    };
-    errors.into_result().map_err(AppError::from)?;
-    let (Some(paging), Some(sort)) = (paging, sort) else {
-        return Err(AppError::internal("validated paging missing").into());
-    };
+    let q = q.read("q", &mut errors).map(|q| q.0);
+    let role = role.read("role", &mut errors);
+    let active = active.read("active", &mut errors);
+    let sort = sort.read("sort", &mut errors).unwrap_or_default();
+    let paging = read_paging(page, per_page, &app.state.config, &mut errors);
+    let paging = settle(errors, paging)?;
     let filter = UserFilter {
         q,
         role,
@@ -90,17 +67,25 @@ async fn list_users(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
+    #[schemars(schema_with = "super::schema::username")]
     pub username: String,
+    #[schemars(schema_with = "super::schema::email")]
     pub email: String,
+    #[schemars(schema_with = "super::schema::password")]
     pub password: String,
+    #[schemars(schema_with = "super::schema::person_name")]
     pub first_name: String,
+    #[schemars(schema_with = "super::schema::person_name")]
     pub last_name: String,
     #[serde(default)]
+    #[schemars(schema_with = "super::schema::address")]
     pub address: Option<String>,
     #[serde(default)]
+    #[schemars(schema_with = "super::schema::phone")]
     pub phone: Option<String>,
     /// `user` unless given.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Role")]
     pub role: Option<Role>,
 }
 
@@ -152,27 +137,35 @@ async fn get_user(app: App<'_>, user: CurrentUser, id: i64) -> Answer<Json<UserV
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
-    /// A new username (3–32 of `a-z 0-9 _ . -`, folded to lower case); 409 when taken.
-    #[serde(default)]
+    /// A new username; 409 when taken.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::username")]
     pub username: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::email")]
     pub email: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::person_name")]
     pub first_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::person_name")]
     pub last_name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schemars(with = "Option<String>")]
+    #[schemars(schema_with = "super::schema::address")]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schemars(with = "Option<String>")]
+    #[schemars(schema_with = "super::schema::phone")]
     pub phone: Option<Option<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Role")]
     pub role: Option<Role>,
     /// `false` deactivates the account and ends its sessions at once.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "bool")]
     pub is_active: Option<bool>,
-    #[serde(default)]
+    /// `true` marks the address verified now, `false` unverified.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "bool")]
     pub email_verified: Option<bool>,
 }
 
