@@ -27,6 +27,10 @@ pub struct Problem {
     pub detail: String,
     /// One entry per invalid input field; empty otherwise.
     pub errors: Vec<FieldError>,
+    /// The request's correlation id, also in the `X-Request-Id` header and
+    /// in the server's log lines for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl Problem {
@@ -37,6 +41,7 @@ impl Problem {
             status: status.code,
             detail: detail.into(),
             errors: Vec::new(),
+            request_id: None,
         }
     }
 
@@ -111,10 +116,18 @@ impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         match &self.0 {
             AppError::Internal(message) => {
-                tracing::error!(path = %request.uri().path(), "internal error: {message}");
+                tracing::error!(
+                    request_id = crate::request_id::of(request),
+                    path = %request.uri().path(),
+                    "internal error: {message}"
+                );
             }
             AppError::Unavailable(message) => {
-                tracing::warn!(path = %request.uri().path(), "unavailable: {message}");
+                tracing::warn!(
+                    request_id = crate::request_id::of(request),
+                    path = %request.uri().path(),
+                    "unavailable: {message}"
+                );
             }
             _ => {}
         }
@@ -129,7 +142,8 @@ impl<'r> Responder<'r, 'static> for ApiError {
 /// Serialises a problem with its content type and status. A 401 names
 /// the scheme to authenticate with (RFC 9110 §11.6.1, RFC 6750 §3), and
 /// says `invalid_token` when the request's bearer token was refused.
-pub fn problem_response(problem: Problem, request: &Request<'_>) -> response::Result<'static> {
+pub fn problem_response(mut problem: Problem, request: &Request<'_>) -> response::Result<'static> {
+    problem.request_id = Some(crate::request_id::of(request).to_owned());
     let status = Status::from_code(problem.status).unwrap_or(Status::InternalServerError);
     let mut response = Response::build_from(Json(problem).respond_to(request)?);
     response

@@ -14,7 +14,12 @@ per scenario, prefixed "FIGURES"):
            SIGKILL mid-load; the server is restarted and every purchase
            whose answer was lost is retried with its key. Checks: one sale
            per key, the stock matches, every sale has its sale_create event.
-  outage   (PostgreSQL, when --outage-cluster is given) see outage.sh.
+  slow     SLOW_CONNECTIONS (1,100) clients each send one header byte every
+           2 s (reconnecting whenever the server closes them) for
+           SLOW_SECONDS, against a server started at an open-file soft limit
+           of 1,024; meanwhile GET /healthz and GET /api/me are timed on
+           fresh connections. Checks: both p99 under 100 ms, every probe
+           answered, the slow connections are closed (header-read timeout).
 
 Exit status 1 when a check fails.
 """
@@ -23,6 +28,7 @@ import argparse
 import http.client
 import json
 import os
+import resource
 import signal
 import socket
 import sqlite3
@@ -85,8 +91,9 @@ class Db:
 
 
 class Server:
-    def __init__(self, binary, db, work, grace=5):
+    def __init__(self, binary, db, work, grace=5, soft_files=None, extra_env=None):
         self.binary, self.db, self.work, self.grace = binary, db, work, grace
+        self.soft_files, self.extra_env = soft_files, extra_env or {}
         self.port = free_port()
         self.proc = None
 
@@ -103,12 +110,18 @@ class Server:
             "ROCKET_LOG_LEVEL": "critical",
             "RUST_LOG": "warn",
         })
+        env.update(self.extra_env)
         return env
+
+    def limit_files(self):
+        if self.soft_files:
+            _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.soft_files, hard))
 
     def start(self):
         log = open(os.path.join(self.work, "server.log"), "ab")
         self.proc = subprocess.Popen([self.binary, "serve"], env=self.env(), stdout=log, stderr=log,
-                                     cwd=self.work)
+                                     cwd=self.work, preexec_fn=self.limit_files)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -310,12 +323,139 @@ def kill9(args, work):
     print("FIGURES " + json.dumps(figures))
 
 
+def percentile(values, p):
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def open_files(pid):
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
+
+
+def slow(args, work):
+    count, seconds = args.slow_connections, args.slow_seconds
+    print(f"slow on {args.db}: {count} clients sending a header byte every 2 s for {seconds} s, "
+          f"server soft limit 1024")
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    db = Db(args.db, args.pg_url, work)
+    server = Server(args.binary, db, work, soft_files=1024,
+                    extra_env={"ROCKET_HEADER_READ_TIMEOUT": str(args.header_timeout)})
+    try:
+        server.start()
+        server.cli("create-admin", "--username", "keeper", "--email", "keeper@example.com",
+                   env={"PORTERO_ADMIN_PASSWORD": PASSWORD})
+        _, login = request(server.port, "POST", "/api/auth/login", {"login": "keeper", "password": PASSWORD})
+        cookie = login["cookie"]
+        head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 4000
+        stop = threading.Event()
+        stats = {"connects": 0, "closed_by_server": 0, "connect_errors": 0, "max_fds": 0}
+
+        def connect():
+            sock = socket.socket()
+            sock.settimeout(5)
+            try:
+                sock.connect(("127.0.0.1", server.port))
+            except OSError:
+                stats["connect_errors"] += 1
+                sock.close()
+                return None
+            sock.setblocking(False)
+            stats["connects"] += 1
+            return [sock, 0]
+
+        def attacker():
+            slots = [connect() for _ in range(count)]
+            while not stop.is_set():
+                for i, slot in enumerate(slots):
+                    if slot is not None:
+                        sock, sent = slot
+                        try:
+                            if sock.recv(1) == b"":
+                                raise ConnectionResetError
+                        except BlockingIOError:
+                            try:
+                                sock.send(head[sent % len(head):sent % len(head) + 1])
+                                slot[1] += 1
+                                continue
+                            except OSError:
+                                pass
+                        except OSError:
+                            pass
+                        stats["closed_by_server"] += 1
+                        sock.close()
+                    if not stop.is_set():
+                        slots[i] = connect()
+                stats["max_fds"] = max(stats["max_fds"], open_files(server.proc.pid) or 0)
+                stop.wait(2)
+            for slot in slots:
+                if slot is not None:
+                    slot[0].close()
+
+        latencies = {"/healthz": [], "/api/me": []}
+        failures = []
+
+        def prober():
+            while not stop.is_set():
+                for path in latencies:
+                    started = time.time()
+                    try:
+                        status, _ = request(server.port, "GET", path, cookie=cookie if path == "/api/me" else None)
+                        if status != 200:
+                            failures.append((path, status))
+                    except (OSError, http.client.HTTPException) as error:
+                        failures.append((path, repr(error)))
+                        continue
+                    latencies[path].append(time.time() - started)
+                stop.wait(0.05)
+
+        attack = threading.Thread(target=attacker)
+        attack.start()
+        time.sleep(3)  # every slow connection is open
+        probe = threading.Thread(target=prober)
+        probe.start()
+        time.sleep(seconds)
+        stop.set()
+        attack.join(timeout=30)
+        probe.join(timeout=30)
+        with open(os.path.join(work, "server.log"), "rb") as log:
+            text = log.read().decode(errors="replace")
+        figures = {"scenario": "slow", "db": args.db, "slow_connections": count, "seconds": seconds,
+                   "header_read_timeout": args.header_timeout, **stats, "probe_failures": len(failures)}
+        for path, values in latencies.items():
+            p50, p99 = percentile(values, 50), percentile(values, 99)
+            figures[path] = {"probes": len(values), "p50_ms": round(p50 * 1000, 1) if p50 else None,
+                             "p99_ms": round(p99 * 1000, 1) if p99 else None,
+                             "max_ms": round(max(values) * 1000, 1) if values else None}
+            check(f"{path} p99 under 100 ms ({figures[path]})", p99 is not None and p99 < 0.1)
+        check(f"every probe answered 200 ({len(failures)} not)", not failures, failures[:5])
+        check(f"{count} slow connections held at once (max {stats['max_fds']} descriptors)",
+              stats["max_fds"] >= count)
+        check(f"slow connections closed by the server ({stats['closed_by_server']})",
+              stats["closed_by_server"] >= count if seconds > args.header_timeout + 2 else True)
+        check("no accept error in the log", "Too many open files" not in text)
+        print("FIGURES " + json.dumps(figures))
+    finally:
+        if server.proc and server.proc.poll() is None:
+            server.signal(signal.SIGTERM)
+            server.wait()
+        db.drop()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("binary")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--pg-url", default=os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-    parser.add_argument("--scenario", action="append", choices=["sigterm", "kill9"])
+    parser.add_argument("--scenario", action="append", choices=["sigterm", "kill9", "slow"])
+    parser.add_argument("--slow-connections", type=int, default=1100)
+    parser.add_argument("--slow-seconds", type=float, default=16)
+    parser.add_argument("--header-timeout", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=40)
     parser.add_argument("--signal-at", type=float, default=1.5)
@@ -324,7 +464,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         try:
             for scenario in args.scenario or ["sigterm", "kill9"]:
-                {"sigterm": sigterm, "kill9": kill9}[scenario](args, work)
+                {"sigterm": sigterm, "kill9": kill9, "slow": slow}[scenario](args, work)
         finally:
             if FAILURES and os.path.exists(os.path.join(work, "server.log")):
                 with open(os.path.join(work, "server.log"), "rb") as log:

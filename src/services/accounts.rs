@@ -195,6 +195,7 @@ pub async fn issue_bearer(
         .record(&mut tx, now)
         .await?;
     tx.commit().await?;
+    crate::metrics::get().sessions_created.inc();
     Ok(issued.into_secret())
 }
 
@@ -235,7 +236,12 @@ async fn authenticate(
                 limit.describe()
             ))
     })
-    .await?;
+    .await
+    .inspect_err(|error| {
+        if matches!(error, AppError::Throttled { .. }) {
+            crate::metrics::get().logins_throttled.inc();
+        }
+    })?;
 
     let verified = app
         .state
@@ -254,6 +260,7 @@ async fn authenticate(
                 .detail("address not verified")
                 .record(&mut app.acquire().await?, now)
                 .await?;
+            crate::metrics::get().logins_failed.inc();
             Err(AppError::Forbidden(UNVERIFIED))
         }
         Some(credentials) if verified && credentials.user.is_active => Ok((credentials.user, key)),
@@ -271,6 +278,7 @@ async fn authenticate(
                 event = event.detail("unknown login");
             }
             event.record(&mut app.acquire().await?, now).await?;
+            crate::metrics::get().logins_failed.inc();
             Err(AppError::BadCredentials)
         }
     }
@@ -330,6 +338,7 @@ async fn open_session(
         .record(&mut tx, now)
         .await?;
     tx.commit().await?;
+    crate::metrics::get().sessions_created.inc();
     sessions.set_cookie(cookies, issued);
     Ok(user)
 }

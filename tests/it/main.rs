@@ -66,4 +66,6 @@ mod pages_tokens;
 mod faults_backup;
 mod faults_disk;
 mod faults_idempotency;
+mod faults_observe;
 mod faults_outage;
+mod faults_slow;

@@ -184,11 +184,19 @@ impl<'r> Responder<'r, 'static> for PageError {
         match self.0 {
             AppError::Unauthenticated => catchers::login_redirect(request).respond_to(request),
             AppError::Internal(message) => {
-                tracing::error!(path = %request.uri().path(), "internal error: {message}");
+                tracing::error!(
+                    request_id = crate::request_id::of(request),
+                    path = %request.uri().path(),
+                    "internal error: {message}"
+                );
                 (status, catchers::error_page(status, None)).respond_to(request)
             }
             AppError::Unavailable(message) => {
-                tracing::warn!(path = %request.uri().path(), "unavailable: {message}");
+                tracing::warn!(
+                    request_id = crate::request_id::of(request),
+                    path = %request.uri().path(),
+                    "unavailable: {message}"
+                );
                 (status, catchers::error_page(status, None)).respond_to(request)
             }
             AppError::Forbidden(why) => {
