@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod headers;
+pub mod i18n;
 pub mod limits;
 pub mod mail;
 pub mod metrics;
@@ -71,7 +72,9 @@ pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
     let rocket = rocket::custom(figment)
         .attach(Db::init())
         .attach(secret_key::fairing(clock))
-        .attach(Template::fairing())
+        .attach(Template::custom(|engines| {
+            engines.tera.register_function("t", i18n::tera_function());
+        }))
         .attach(AdHoc::on_ignite("templates loaded", |rocket| async move {
             drop(templates);
             rocket

@@ -30,6 +30,8 @@ pub struct User {
     pub last_login_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// The language the user chose (`en`, `es`); none until they choose.
+    pub locale: Option<String>,
 }
 
 impl User {
@@ -44,7 +46,7 @@ impl User {
 
 /// The columns of [`User`], for SELECTs and RETURNING clauses.
 pub const USER_COLUMNS: &str = "id, username, email, first_name, last_name, address, phone, role, \
-     is_active, email_verified_at, last_login_at, created_at, updated_at";
+     is_active, email_verified_at, last_login_at, created_at, updated_at, locale";
 
 /// A user with the password hash, for login and password changes only.
 #[derive(Debug, Clone, FromRow)]
@@ -190,6 +192,19 @@ pub async fn credentials(conn: &mut AppConn, id: i64) -> AppResult<Option<Creden
         .bind(id)
         .fetch_optional(c)
         .await)?)
+}
+
+/// Saves the language the user chose with the switcher.
+pub async fn set_locale(conn: &mut AppConn, id: i64, locale: &str) -> AppResult<()> {
+    on_conn!(conn, |c| sqlx::query(
+        "UPDATE users SET locale = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(locale)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }
 
 /// Applies the changes in one UPDATE; unchanged columns keep their value.

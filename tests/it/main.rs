@@ -69,3 +69,5 @@ mod faults_idempotency;
 mod faults_observe;
 mod faults_outage;
 mod faults_slow;
+// Languages (issue 17): negotiation, the switcher, translated pages.
+mod lang;

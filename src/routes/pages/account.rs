@@ -15,6 +15,7 @@ use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::users::User;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::services::accounts::{self, ProfileInput};
 use crate::state::App;
 
@@ -90,7 +91,7 @@ async fn update_profile(
     match accounts::update_profile(&app, &user.actor(&client), &form.to_input()).await {
         Ok(_) => Ok(Reply::Flash(Flash::success(
             Redirect::to("/account"),
-            "Your profile was saved.",
+            page.lang.t("flash-profile-saved"),
         ))),
         Err(error) => {
             let (status, errors) = form_errors(error)?;
@@ -143,7 +144,7 @@ async fn change_password(
     match result {
         Ok(()) => Ok(Reply::Flash(Flash::success(
             Redirect::to("/account"),
-            "Your password was changed. Your other sessions were logged out.",
+            page.lang.t("flash-password-changed"),
         ))),
         Err(error) => {
             // Wrong current passwords count as failed logins: past the
@@ -153,7 +154,7 @@ async fn change_password(
                     Status::TooManyRequests,
                     BTreeMap::from([(
                         "current_password".to_owned(),
-                        vec![too_many_attempts(retry_after)],
+                        vec![too_many_attempts(page.lang, retry_after)],
                     )]),
                 ),
                 other => form_errors(other)?,
@@ -203,6 +204,7 @@ async fn revoke_session(
     client: ClientMeta,
     user: CurrentUser,
     id: i64,
+    lang: Lang,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
     accounts::revoke_session(&app, &user.actor(&client), id).await?;
@@ -213,7 +215,7 @@ async fn revoke_session(
     };
     Ok(Reply::Flash(Flash::success(
         Redirect::to(target),
-        "The session was logged out.",
+        lang.t("flash-session-revoked"),
     )))
 }
 
@@ -222,11 +224,12 @@ async fn revoke_other_sessions(
     app: App<'_>,
     client: ClientMeta,
     user: CurrentUser,
+    lang: Lang,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
     let revoked = accounts::revoke_other_sessions(&app, &user.actor(&client)).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to("/account/sessions"),
-        format!("{revoked} other session(s) logged out."),
+        lang.t_with("flash-sessions-revoked", &[("count", revoked.into())]),
     )))
 }

@@ -12,8 +12,10 @@ use super::{
 };
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{ClientMeta, CurrentUser};
+use crate::db::users;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::i18n::{Lang, negotiate};
 use crate::services::accounts::{self, NewAccount};
 use crate::state::App;
 
@@ -81,14 +83,18 @@ async fn signup(
     match result {
         Ok(user) if app.state.config.require_verified_email => Ok(Reply::Flash(Flash::success(
             Redirect::to("/login"),
-            format!(
-                "Welcome, {}! Confirm your address with the link we sent to {}, then log in.",
-                user.first_name, user.email
+            page.lang.t_with(
+                "flash-welcome-confirm",
+                &[
+                    ("name", user.first_name.into()),
+                    ("email", user.email.into()),
+                ],
             ),
         ))),
         Ok(user) => Ok(Reply::Flash(Flash::success(
             Redirect::to("/account"),
-            format!("Welcome, {}! Your account is ready.", user.first_name),
+            page.lang
+                .t_with("flash-welcome", &[("name", user.first_name.into())]),
         ))),
         Err(error) => {
             let (status, errors) = form_errors(error)?;
@@ -132,19 +138,20 @@ async fn login(
 ) -> PageResult {
     let next = safe_next(Some(&form.next), "/account");
     match accounts::log_in(&app, cookies, &client, &form.login, &form.password).await {
-        Ok(_) => Ok(Reply::Flash(Flash::success(
-            Redirect::to(next),
-            "You are logged in.",
-        ))),
+        Ok(user) => {
+            keep_language_choice(&app, cookies, &user).await?;
+            Ok(Reply::Flash(Flash::success(
+                Redirect::to(next),
+                page.lang.t("flash-logged-in"),
+            )))
+        }
         Err(error @ (AppError::BadCredentials | AppError::Throttled { .. })) => {
             let (status, message) = match error {
-                AppError::Throttled { retry_after } => {
-                    (Status::TooManyRequests, too_many_attempts(retry_after))
-                }
-                _ => (
-                    Status::Unauthorized,
-                    "Wrong username, e-mail or password.".to_owned(),
+                AppError::Throttled { retry_after } => (
+                    Status::TooManyRequests,
+                    too_many_attempts(page.lang, retry_after),
                 ),
+                _ => (Status::Unauthorized, page.lang.t("login-wrong")),
             };
             Ok(page.render_status(
                 status,
@@ -162,17 +169,35 @@ async fn login(
     }
 }
 
+/// A language chosen with the switcher before logging in becomes the
+/// profile's, so the choice survives the login (the profile's language
+/// outranks the cookie) and follows the user to other browsers.
+async fn keep_language_choice(
+    app: &App<'_>,
+    cookies: &CookieJar<'_>,
+    user: &crate::db::users::User,
+) -> Result<(), PageError> {
+    if let Some(lang) = negotiate::cookie_lang(cookies)
+        && user.locale.as_deref() != Some(lang.code())
+    {
+        let mut conn = app.acquire().await?;
+        users::set_locale(&mut conn, user.id, lang.code()).await?;
+    }
+    Ok(())
+}
+
 #[post("/logout", data = "<_token>")]
 async fn logout(
     app: App<'_>,
     cookies: &CookieJar<'_>,
     client: ClientMeta,
     user: CurrentUser,
+    lang: Lang,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
     accounts::log_out(&app, cookies, &user.actor(&client), user.credential).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to("/"),
-        "You are logged out.",
+        lang.t("flash-logged-out"),
     )))
 }

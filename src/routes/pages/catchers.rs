@@ -9,6 +9,7 @@ use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use crate::auth::csrf;
+use crate::i18n::{Lang, negotiate};
 
 pub fn catchers() -> Vec<Catcher> {
     catchers![unauthorized, default]
@@ -22,7 +23,10 @@ fn unauthorized(request: &Request<'_>) -> Redirect {
 #[catch(default)]
 fn default(status: Status, request: &Request<'_>) -> (Status, Template) {
     let why = (status == Status::Forbidden && csrf::was_refused(request)).then_some(csrf::REFUSAL);
-    (status, error_page(status, why))
+    (
+        status,
+        error_page(status, why, negotiate::browser_lang(request)),
+    )
 }
 
 /// `/login?next=<this page>`; only GET pages are worth coming back to.
@@ -38,7 +42,7 @@ pub fn login_redirect(request: &Request<'_>) -> Redirect {
 
 /// The friendly error page. It renders without the session guards, so it
 /// works even when the database is down.
-pub fn error_page(status: Status, message: Option<&str>) -> Template {
+pub fn error_page(status: Status, message: Option<&str>, lang: Lang) -> Template {
     let message = message.unwrap_or(match status.code {
         400 => "The request could not be understood.",
         403 => "You do not have access to this page.",
@@ -56,6 +60,7 @@ pub fn error_page(status: Status, message: Option<&str>) -> Template {
             "status": status.code,
             "title": status.reason_lossy(),
             "message": message,
+            "lang": lang.code(),
         }),
     )
 }

@@ -11,6 +11,7 @@ use super::{PageContext, PageResult, Reply, form_errors};
 use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::services::recovery;
 use crate::state::App;
 
@@ -89,7 +90,7 @@ async fn reset(
     match result {
         Ok(()) => Ok(Reply::Flash(Flash::success(
             Redirect::to("/login"),
-            "Your password was changed. Log in with it.",
+            page.lang.t("flash-password-reset"),
         ))),
         Err(error) => {
             let (status, errors) = form_errors(error)?;
@@ -113,7 +114,8 @@ async fn verify_email(
     match recovery::verify_email(&app, &client, token.unwrap_or_default()).await {
         Ok(user) => Ok(Reply::Flash(Flash::success(
             Redirect::to(next),
-            format!("Thank you: {} is verified.", user.email),
+            page.lang
+                .t_with("flash-email-verified", &[("email", user.email.into())]),
         ))),
         Err(error) => {
             let (status, errors) = form_errors(error)?;
@@ -127,12 +129,13 @@ async fn resend_verification(
     app: App<'_>,
     client: ClientMeta,
     user: CurrentUser,
+    lang: Lang,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
     recovery::resend_verification(&app, &user.actor(&client)).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to("/account"),
-        format!("We sent a new link to {}.", user.user.email),
+        lang.t_with("flash-link-sent", &[("email", user.user.email.into())]),
     )))
 }
 
@@ -142,11 +145,12 @@ async fn resend_verification(
 async fn resend_from_login(
     app: App<'_>,
     client: ClientMeta,
+    lang: Lang,
     form: CsrfForm<ForgotForm>,
 ) -> PageResult {
     recovery::resend_for_login(&app, &client, &form.login).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to("/login"),
-        "If your address still needs confirming, a new link is on its way to it.",
+        lang.t("flash-link-maybe-sent"),
     )))
 }

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod cart;
 pub mod catchers;
 pub mod home;
+pub mod language;
 pub mod mail;
 pub mod own_data;
 pub mod shop;
@@ -34,6 +35,7 @@ use crate::auth::csrf::CsrfToken;
 use crate::auth::guards::{CurrentUser, GuardError, MaybeUser};
 use crate::domain::FieldErrors;
 use crate::error::AppError;
+use crate::i18n::Lang;
 
 pub fn routes() -> Vec<Route> {
     let mut routes = Vec::new();
@@ -50,6 +52,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(admin_mail::routes());
     routes.extend(cart::routes());
     routes.extend(own_data::routes());
+    routes.extend(language::routes());
     routes
 }
 
@@ -58,9 +61,14 @@ pub fn routes() -> Vec<Route> {
 pub struct PageContext {
     pub user: Option<CurrentUser>,
     pub csrf: CsrfToken,
+    /// The language the page is written in.
+    pub lang: Lang,
     flash: Option<(String, String)>,
     /// The page's path, for `aria-current` in the navigation.
     path: String,
+    /// Where the language switcher comes back to: this page, with its
+    /// query when it was a GET (a form's POST comes back to its GET page).
+    here: String,
     currency: String,
 }
 
@@ -71,6 +79,11 @@ impl<'r> FromRequest<'r> for PageContext {
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let MaybeUser(user) = try_outcome!(request.guard::<MaybeUser>().await);
         let csrf = try_outcome!(request.guard::<CsrfToken>().await);
+        let lang = request
+            .guard::<Lang>()
+            .await
+            .succeeded()
+            .unwrap_or_default();
         let flash = match request.guard::<Option<FlashMessage<'_>>>().await {
             Outcome::Success(Some(flash)) => {
                 Some((flash.kind().to_owned(), flash.message().to_owned()))
@@ -84,8 +97,14 @@ impl<'r> FromRequest<'r> for PageContext {
         Outcome::Success(PageContext {
             user,
             csrf,
+            lang,
             flash,
             path: request.uri().path().to_string(),
+            here: if request.method() == rocket::http::Method::Get {
+                request.uri().to_string()
+            } else {
+                request.uri().path().to_string()
+            },
             currency,
         })
     }
@@ -104,6 +123,8 @@ impl PageContext {
             _ => Map::new(),
         };
         context.insert("csrf_token".into(), json!(self.csrf.as_str()));
+        context.insert("lang".into(), json!(self.lang.code()));
+        context.insert("here".into(), json!(self.here));
         context.insert("nav_current".into(), json!(nav_section(&self.path)));
         context.insert(
             "current_user".into(),
@@ -181,6 +202,7 @@ pub type PageResult = Result<Reply, PageError>;
 impl<'r> Responder<'r, 'static> for PageError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         let status = Status::from_code(self.0.status_code()).unwrap_or(Status::InternalServerError);
+        let lang = crate::i18n::negotiate::browser_lang(request);
         match self.0 {
             AppError::Unauthenticated => catchers::login_redirect(request).respond_to(request),
             AppError::Internal(message) => {
@@ -189,7 +211,7 @@ impl<'r> Responder<'r, 'static> for PageError {
                     path = %request.uri().path(),
                     "internal error: {message}"
                 );
-                (status, catchers::error_page(status, None)).respond_to(request)
+                (status, catchers::error_page(status, None, lang)).respond_to(request)
             }
             AppError::Unavailable(message) => {
                 tracing::warn!(
@@ -197,12 +219,12 @@ impl<'r> Responder<'r, 'static> for PageError {
                     path = %request.uri().path(),
                     "unavailable: {message}"
                 );
-                (status, catchers::error_page(status, None)).respond_to(request)
+                (status, catchers::error_page(status, None, lang)).respond_to(request)
             }
             AppError::Forbidden(why) => {
-                (status, catchers::error_page(status, Some(why))).respond_to(request)
+                (status, catchers::error_page(status, Some(why), lang)).respond_to(request)
             }
-            _ => (status, catchers::error_page(status, None)).respond_to(request),
+            _ => (status, catchers::error_page(status, None, lang)).respond_to(request),
         }
     }
 }
@@ -229,10 +251,10 @@ pub fn form_errors(error: AppError) -> Result<(Status, BTreeMap<String, Vec<Stri
 }
 
 /// What a throttled form says: how long to wait, in whole minutes.
-pub fn too_many_attempts(retry_after: i64) -> String {
-    format!(
-        "Too many failed attempts. Try again in {} minute(s).",
-        (retry_after + 59) / 60
+pub fn too_many_attempts(lang: Lang, retry_after: i64) -> String {
+    lang.t_with(
+        "throttled-minutes",
+        &[("minutes", ((retry_after + 59) / 60).into())],
     )
 }
 

@@ -79,14 +79,17 @@ async fn delete(
             app.state.sessions.clear_cookie(cookies);
             Ok(Reply::Flash(Flash::success(
                 Redirect::to("/"),
-                "Your account and your purchases were deleted. Goodbye!",
+                page.lang.t("flash-account-deleted"),
             )))
         }
         Err(error) => {
             let (status, errors) = match error {
                 AppError::Throttled { retry_after } => (
                     Status::TooManyRequests,
-                    BTreeMap::from([("password".to_owned(), vec![too_many_attempts(retry_after)])]),
+                    BTreeMap::from([(
+                        "password".to_owned(),
+                        vec![too_many_attempts(page.lang, retry_after)],
+                    )]),
                 ),
                 other => form_errors(other)?,
             };
