@@ -20,15 +20,26 @@ per scenario, prefixed "FIGURES"):
            of 1,024; meanwhile GET /healthz and GET /api/me are timed on
            fresh connections. Checks: both p99 under 100 ms, every probe
            answered, the slow connections are closed (header-read timeout).
+  outage   A throw-away PostgreSQL cluster this script starts (initdb in a
+           temporary folder, its own port; never the shared one). Portero
+           is started while it is down: /healthz 200 and /readyz 503 with
+           Retry-After until it comes up, then ready without a restart.
+           Then 4 buyers under light load; the cluster is stopped for
+           OUTAGE_SECONDS (20) and started again. Checks: no 5xx but 503,
+           every 503 has Retry-After and came within 2.5 s, the first
+           success comes < 1 s after the cluster is back.
 
 Exit status 1 when a check fails.
 """
 
 import argparse
+import glob
 import http.client
 import json
 import os
+import re
 import resource
+import shutil
 import signal
 import socket
 import sqlite3
@@ -447,12 +458,162 @@ def slow(args, work):
         db.drop()
 
 
+class Cluster:
+    """A throw-away PostgreSQL cluster: its own folder and port."""
+
+    def __init__(self):
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"),
+                      key=lambda p: [int(x) for x in re.findall(r"\d+", p)])
+        if not bins:
+            raise SystemExit("outage: no PostgreSQL server binaries in /usr/lib/postgresql/*/bin")
+        self.bin = bins[-1]
+        self.dir = tempfile.mkdtemp(prefix="portero-outage-")
+        os.chmod(self.dir, 0o755)
+        self.data = os.path.join(self.dir, "data")
+        self.port = free_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+        if os.geteuid() == 0:
+            subprocess.run(["chown", "postgres:postgres", self.dir], check=True)
+        self.run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust")
+        conf = (f"port = {self.port}\nlisten_addresses = '127.0.0.1'\n"
+                f"unix_socket_directories = '{self.dir}'\nfsync = off\n")
+        with open(os.path.join(self.data, "postgresql.conf"), "a") as out:
+            out.write(conf)
+
+    def run(self, tool, *args):
+        command = [os.path.join(self.bin, tool), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True)
+
+    def start(self):
+        self.run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "pg.log"), "-w", "-t", "30", "start")
+
+    def stop(self):
+        self.run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "30", "stop")
+
+    def remove(self):
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ClusterDb:
+    """The cluster's own database, as the scenario's `Db`."""
+
+    def __init__(self, url):
+        self.kind, self.url = "postgres", url
+
+    def drop(self):
+        pass
+
+
+def timed(port, method, path, body=None, cookie=None):
+    """(start, seconds, status or error name, Retry-After) of one request."""
+    started = time.time()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        sent = {"Cookie": cookie} if cookie else {}
+        if body is not None:
+            sent["Content-Type"] = "application/json"
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=sent)
+        response = conn.getresponse()
+        response.read()
+        return started, time.time() - started, response.status, response.getheader("Retry-After")
+    except (OSError, http.client.HTTPException) as error:
+        return started, time.time() - started, type(error).__name__, None
+    finally:
+        conn.close()
+
+
+def outage(args, work):
+    print(f"outage: a throw-away PostgreSQL cluster, down at start, then stopped for {args.outage_seconds} s")
+    cluster = Cluster()
+    server = None
+    try:
+        server = Server(args.binary, ClusterDb(cluster.url), work)
+        log = open(os.path.join(work, "server.log"), "ab")
+        server.proc = subprocess.Popen([args.binary, "serve"], env=server.env(), stdout=log, stderr=log,
+                                       cwd=work)
+        deadline = time.time() + 30
+        while timed(server.port, "GET", "/healthz")[2] != 200:
+            if time.time() > deadline or server.proc.poll() is not None:
+                raise SystemExit("outage: no /healthz while the database is down; see server.log")
+            time.sleep(0.1)
+        _, _, ready, retry = timed(server.port, "GET", "/readyz")
+        check(f"while down at start: /healthz 200, /readyz 503 with Retry-After ({ready}, {retry})",
+              ready == 503 and retry is not None)
+        cluster.start()
+        back = time.time()
+        while timed(server.port, "GET", "/readyz")[2] != 200:
+            if time.time() - back > 30:
+                raise SystemExit("outage: not ready 30 s after the database started")
+            time.sleep(0.05)
+        ready_after = time.time() - back
+        check(f"started while down, ready {ready_after:.1f} s after the database came up, no restart",
+              server.proc.poll() is None)
+
+        product, cookies = setup_shop(server, 4)
+        results, stop = [], threading.Event()
+
+        def buyer(cookie):
+            while not stop.is_set():
+                results.append(timed(server.port, "POST", "/api/sales",
+                                     {"items": [{"product_id": product, "quantity": 1}]}, cookie))
+                results.append(timed(server.port, "GET", "/api/products", cookie=cookie))
+                stop.wait(0.05)
+
+        threads = [threading.Thread(target=buyer, args=(c,)) for c in cookies]
+        for t in threads:
+            t.start()
+        time.sleep(2)
+        cluster.stop()
+        down = time.time()
+        time.sleep(args.outage_seconds)
+        cluster.start()
+        up = time.time()
+        time.sleep(5)
+        stop.set()
+        for t in threads:
+            t.join(timeout=40)
+
+        during = [r for r in results if down <= r[0] + r[1] and r[0] <= up]
+        failures = [r for r in results if r[2] not in (200, 201)]
+        bad = [r for r in failures if r[2] != 503 or r[3] is None]
+        slow_failures = [r for r in failures if r[1] > 2.5]
+        after = sorted((r for r in results if r[0] >= up and r[2] in (200, 201)), key=lambda r: r[0] + r[1])
+        first_success = after[0][0] + after[0][1] - up if after else None
+        statuses = {}
+        for r in results:
+            statuses[r[2]] = statuses.get(r[2], 0) + 1
+        check(f"every failure is 503 with Retry-After ({statuses})", not bad, bad[:5])
+        worst = max((r[1] for r in failures), default=0)
+        check(f"every 503 within 2.5 s (slowest {worst:.2f} s)", not slow_failures)
+        check(f"first success under 1 s after the database is back ({first_success})",
+              first_success is not None and first_success < 1.0)
+        check("503s during the outage", any(r[2] == 503 for r in during))
+        figures = {"scenario": "outage", "db": "postgres (throw-away cluster)",
+                   "ready_after_start_seconds": round(ready_after, 2), "outage_seconds": args.outage_seconds,
+                   "requests": len(results), "statuses": statuses,
+                   "slowest_failure_seconds": round(worst, 2),
+                   "first_success_after_return_seconds": round(first_success, 3) if first_success else None}
+        print("FIGURES " + json.dumps(figures))
+    finally:
+        if server and server.proc and server.proc.poll() is None:
+            server.signal(signal.SIGTERM)
+            server.wait()
+        cluster.remove()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("binary")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--pg-url", default=os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-    parser.add_argument("--scenario", action="append", choices=["sigterm", "kill9", "slow"])
+    parser.add_argument("--scenario", action="append", choices=["sigterm", "kill9", "slow", "outage"])
+    parser.add_argument("--outage-seconds", type=float, default=20)
     parser.add_argument("--slow-connections", type=int, default=1100)
     parser.add_argument("--slow-seconds", type=float, default=16)
     parser.add_argument("--header-timeout", type=int, default=10)
@@ -464,7 +625,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         try:
             for scenario in args.scenario or ["sigterm", "kill9"]:
-                {"sigterm": sigterm, "kill9": kill9, "slow": slow}[scenario](args, work)
+                {"sigterm": sigterm, "kill9": kill9, "slow": slow, "outage": outage}[scenario](args, work)
         finally:
             if FAILURES and os.path.exists(os.path.join(work, "server.log")):
                 with open(os.path.join(work, "server.log"), "rb") as log:

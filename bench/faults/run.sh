@@ -26,6 +26,12 @@ python3 "$ROOT/bench/faults/faults.py" "$BIN" --db sqlite --scenario slow
 if command -v psql >/dev/null && psql "$PG_URL" -Atqc 'SELECT 1' >/dev/null 2>&1; then
   python3 "$ROOT/bench/faults/faults.py" "$BIN" --db postgres --pg-url "$PG_URL" \
     --rounds "$ROUNDS" --workers "$WORKERS"
+  # A throw-away cluster of its own, stopped for 20 s under light load.
+  if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    python3 "$ROOT/bench/faults/faults.py" "$BIN" --scenario outage
+  else
+    echo "faults: no PostgreSQL server binaries; outage scenario skipped" >&2
+  fi
 elif [ "${CI:-}" = "true" ]; then
   echo "faults: PostgreSQL at $PG_URL is unreachable (CI=true)" >&2
   exit 1
