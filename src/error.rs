@@ -3,6 +3,7 @@
 //! re-rendered with messages (`routes/pages`).
 
 use crate::domain::FieldErrors;
+use crate::i18n::Msg;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -36,11 +37,11 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: &str, message: impl Into<Msg>) -> Self {
         AppError::Invalid(FieldErrors::single(field, message))
     }
 
-    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
+    pub fn conflict(field: &str, message: impl Into<Msg>) -> Self {
         AppError::Conflict(FieldErrors::single(field, message))
     }
 

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::auth::guards::bearer_of;
 use crate::domain::FieldError;
 use crate::error::AppError;
+use crate::i18n::{Lang, Msg, api_lang};
 use crate::routes::api::allow::{allow_header, allowed_methods};
 
 /// A problem details object.
@@ -31,39 +32,77 @@ pub struct Problem {
     /// in the server's log lines for it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// `detail` not yet in words, written in the request's language when
+    /// the problem is sent ([`problem_response`]).
+    #[serde(skip)]
+    #[schemars(skip)]
+    detail_msg: Option<Msg>,
 }
 
 impl Problem {
-    pub fn new(status: Status, detail: impl Into<String>) -> Self {
+    pub fn new(status: Status, detail: impl Into<Msg>) -> Self {
+        let detail = detail.into();
         Problem {
             kind: "about:blank".to_owned(),
             title: status.reason_lossy().to_owned(),
             status: status.code,
-            detail: detail.into(),
+            detail: detail.to_string(),
             errors: Vec::new(),
             request_id: None,
+            detail_msg: Some(detail),
         }
+    }
+
+    /// `title`, `detail` and the field messages in `lang`; `type`, field
+    /// names and codes stay as they are.
+    pub fn localized(mut self, lang: Lang) -> Self {
+        if let Some(title) = status_title(self.status) {
+            self.title = title.render(lang);
+        }
+        if let Some(detail) = &self.detail_msg {
+            self.detail = detail.render(lang);
+        }
+        self.errors = self.errors.iter().map(|e| e.localized(lang)).collect();
+        self
     }
 
     /// The problem for a status produced by Rocket itself (routing, guards, limits).
     pub fn for_status(status: Status) -> Self {
         let detail = match status.code {
-            400 => "The request could not be parsed.",
-            401 => "Log in first: this needs a valid session cookie or bearer token.",
-            403 => "You are not allowed to do this.",
-            404 => "There is nothing at this address.",
-            405 => "This method is not allowed here.",
-            413 => "The request body is larger than the limit.",
-            415 => "Send the body as application/json.",
-            422 => {
-                "The request body is not valid JSON for this endpoint (check field names and types)."
-            }
-            429 => "Too many attempts; wait and try again.",
-            503 => "The service is temporarily unavailable; retry after the Retry-After seconds.",
-            _ => "The server could not complete the request.",
+            400 => Msg::new("problem-400"),
+            401 => Msg::new("problem-401"),
+            403 => Msg::new("problem-403"),
+            404 => Msg::new("problem-404"),
+            405 => Msg::new("problem-405"),
+            413 => Msg::new("problem-413"),
+            415 => Msg::new("problem-415"),
+            422 => Msg::new("problem-422"),
+            429 => Msg::new("problem-429"),
+            503 => Msg::new("problem-503"),
+            _ => Msg::new("problem-500"),
         };
         Problem::new(status, detail)
     }
+}
+
+/// A status's title in words (`Unprocessable Entity`…), for the statuses
+/// the API answers with.
+fn status_title(status: u16) -> Option<Msg> {
+    Some(match status {
+        400 => Msg::new("status-400"),
+        401 => Msg::new("status-401"),
+        403 => Msg::new("status-403"),
+        404 => Msg::new("status-404"),
+        405 => Msg::new("status-405"),
+        409 => Msg::new("status-409"),
+        413 => Msg::new("status-413"),
+        415 => Msg::new("status-415"),
+        422 => Msg::new("status-422"),
+        429 => Msg::new("status-429"),
+        500 => Msg::new("status-500"),
+        503 => Msg::new("status-503"),
+        _ => return None,
+    })
 }
 
 /// An API error: a problem+json response, with `Retry-After` when throttled.
@@ -90,7 +129,7 @@ impl ApiError {
         match &self.0 {
             AppError::Invalid(errors) => Problem {
                 errors: errors.as_slice().to_vec(),
-                ..Problem::new(status, "Some fields are not valid.")
+                ..Problem::new(status, Msg::new("problem-invalid"))
             },
             AppError::Conflict(errors) => Problem {
                 errors: errors.as_slice().to_vec(),
@@ -99,10 +138,10 @@ impl ApiError {
                     errors
                         .as_slice()
                         .first()
-                        .map_or("Conflict.", |e| e.message.as_str()),
+                        .map_or(Msg::new("problem-409"), |e| e.msg().clone()),
                 )
             },
-            AppError::BadCredentials => Problem::new(status, "Wrong login or password."),
+            AppError::BadCredentials => Problem::new(status, Msg::new("problem-bad-credentials")),
             AppError::Forbidden(why) => Problem::new(status, *why),
             AppError::Throttled { .. } | AppError::Unavailable(_) => Problem::for_status(status),
             AppError::Unauthenticated | AppError::NotFound | AppError::Internal(_) => {
@@ -142,7 +181,8 @@ impl<'r> Responder<'r, 'static> for ApiError {
 /// Serialises a problem with its content type and status. A 401 names
 /// the scheme to authenticate with (RFC 9110 §11.6.1, RFC 6750 §3), and
 /// says `invalid_token` when the request's bearer token was refused.
-pub fn problem_response(mut problem: Problem, request: &Request<'_>) -> response::Result<'static> {
+pub fn problem_response(problem: Problem, request: &Request<'_>) -> response::Result<'static> {
+    let mut problem = problem.localized(api_lang(request));
     problem.request_id = Some(crate::request_id::of(request).to_owned());
     let status = Status::from_code(problem.status).unwrap_or(Status::InternalServerError);
     let mut response = Response::build_from(Json(problem).respond_to(request)?);
@@ -213,11 +253,11 @@ pub fn api_default(status: Status, request: &Request<'_>) -> AllowedProblem {
     if status == Status::NotFound {
         let allowed = allowed_methods(request);
         if !allowed.is_empty() && !allowed.contains(&request.method()) {
-            let mut problem = Problem::for_status(Status::MethodNotAllowed);
-            problem.detail = format!(
-                "{} is not allowed here; use {}.",
-                request.method(),
-                allow_header(&allowed)
+            let problem = Problem::new(
+                Status::MethodNotAllowed,
+                Msg::new("problem-method")
+                    .arg("method", request.method().as_str())
+                    .arg("allowed", allow_header(&allowed)),
             );
             return AllowedProblem(problem, Some(allow_header(&allowed)));
         }
@@ -226,7 +266,7 @@ pub fn api_default(status: Status, request: &Request<'_>) -> AllowedProblem {
         return AllowedProblem(Problem::new(status, detail), None);
     }
     if status == Status::Unauthorized && bearer_of(request).is_some() {
-        let detail = "The bearer token is not valid: unknown, expired or revoked.";
+        let detail = Msg::new("problem-bad-token");
         return AllowedProblem(Problem::new(status, detail), None);
     }
     AllowedProblem(Problem::for_status(status), None)

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::domain::{FieldErrors, Role};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 
 /// A stored account. The password hash lives in [`Credentials`], never here,
 /// so no view built from a `User` can leak it.
@@ -107,9 +108,9 @@ fn conflict_from(error: sqlx::Error) -> AppError {
     let constraint = violated_constraint(&error).unwrap_or_default();
     let mut errors = FieldErrors::new();
     if constraint.contains("email") {
-        errors.push("email", "This e-mail address is already registered.");
+        errors.push("email", Msg::new("email-taken"));
     } else {
-        errors.push("username", "This username is taken.");
+        errors.push("username", Msg::new("username-taken"));
     }
     AppError::Conflict(errors)
 }

@@ -5,6 +5,8 @@ use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 use unicode_normalization::UnicodeNormalization;
 use unicode_security::{GeneralSecurityProfile, MixedScript, skeleton};
 
+use crate::i18n::Msg;
+
 /// An e-mail address in one normal form, so that two spellings of one
 /// address are one account and look-alikes of an address are refused.
 ///
@@ -31,11 +33,9 @@ use unicode_security::{GeneralSecurityProfile, MixedScript, skeleton};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
 
-const INVALID: &str = "Enter an e-mail address like name@example.com.";
-const MIXED_SCRIPTS: &str =
-    "An e-mail address may not mix alphabets in one part (such as Latin and Cyrillic letters).";
-const LOOK_ALIKE: &str =
-    "This e-mail address imitates a plain Latin one; type it with the letters it shows.";
+const INVALID: &str = "email-invalid";
+const MIXED_SCRIPTS: &str = "email-mixed-scripts";
+const LOOK_ALIKE: &str = "email-look-alike";
 
 impl Email {
     pub const MAX_LEN: usize = 254;
@@ -43,21 +43,16 @@ impl Email {
     pub const MAX_LOCAL_LEN: usize = 64;
 
     /// Normalises and checks an address as typed.
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Msg> {
         let email = fold(raw);
         if email.is_empty() {
-            return Err("Enter an e-mail address.".into());
+            return Err(Msg::new("email-required"));
         }
-        let too_long = || {
-            format!(
-                "An e-mail address has at most {} characters.",
-                Self::MAX_LEN
-            )
-        };
+        let too_long = || Msg::new("email-too-long").arg("max", Self::MAX_LEN);
         if email.len() > Self::MAX_LEN {
             return Err(too_long());
         }
-        let (local, domain) = email.split_once('@').ok_or(INVALID)?;
+        let (local, domain) = email.split_once('@').ok_or(Msg::new(INVALID))?;
         check_local_part(local)?;
         let domain = ascii_domain(domain)?;
         let normal = format!("{local}@{domain}");
@@ -97,7 +92,7 @@ fn fold(raw: &str) -> String {
     lower.nfkc().collect::<String>().trim().to_owned()
 }
 
-fn check_local_part(local: &str) -> Result<(), String> {
+fn check_local_part(local: &str) -> Result<(), Msg> {
     let allowed = |c: char| {
         c.is_ascii_alphanumeric()
             || "!#$%&'*+-/=?^_`{|}~.".contains(c)
@@ -110,19 +105,19 @@ fn check_local_part(local: &str) -> Result<(), String> {
         || local.contains("..")
         || !local.chars().all(allowed)
     {
-        return Err(INVALID.into());
+        return Err(Msg::new(INVALID));
     }
     check_look_alike(local)
 }
 
 /// Refuses a non-ASCII text that mixes scripts or draws like ASCII.
-fn check_look_alike(text: &str) -> Result<(), String> {
+fn check_look_alike(text: &str) -> Result<(), Msg> {
     if text.is_ascii() {
         Ok(())
     } else if !text.is_single_script() {
-        Err(MIXED_SCRIPTS.into())
+        Err(Msg::new(MIXED_SCRIPTS))
     } else if skeleton(text).all(|c| c.is_ascii()) {
-        Err(LOOK_ALIKE.into())
+        Err(Msg::new(LOOK_ALIKE))
     } else {
         Ok(())
     }
@@ -131,7 +126,7 @@ fn check_look_alike(text: &str) -> Result<(), String> {
 /// The domain in IDNA ASCII, after the UTS #46 checks (letters, digits and
 /// inner hyphens only; label and name lengths as DNS allows) and the
 /// look-alike checks on each label's Unicode form.
-fn ascii_domain(domain: &str) -> Result<String, String> {
+fn ascii_domain(domain: &str) -> Result<String, Msg> {
     let uts46 = Uts46::new();
     let ascii = uts46
         .to_ascii(
@@ -140,9 +135,9 @@ fn ascii_domain(domain: &str) -> Result<String, String> {
             Hyphens::CheckFirstLast,
             DnsLength::Verify,
         )
-        .map_err(|_| INVALID)?;
+        .map_err(|_| Msg::new(INVALID))?;
     if !ascii.contains('.') {
-        return Err(INVALID.into());
+        return Err(Msg::new(INVALID));
     }
     // ToASCII accepted it, so ToUnicode of its result cannot fail.
     let (unicode, _) = uts46.to_unicode(
@@ -152,7 +147,7 @@ fn ascii_domain(domain: &str) -> Result<String, String> {
     );
     for label in unicode.split('.') {
         if !label.chars().all(|c| c == '-' || c.identifier_allowed()) {
-            return Err(INVALID.into());
+            return Err(Msg::new(INVALID));
         }
         check_look_alike(label)?;
     }

@@ -22,19 +22,53 @@ pub use username::Username;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::i18n::{Lang, Msg};
+
 /// One problem with one input field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct FieldError {
     /// The input's name, as in the form or JSON body (`username`, `email`, …).
     pub field: String,
+    /// What is wrong, as a stable code (`username-length`, `email-invalid`, …;
+    /// `invalid` when there is no finer one). Unlike `message`, it does
+    /// not change with the language.
+    pub code: String,
+    /// The problem in words, in the request's language (`Accept-Language`).
     pub message: String,
+    #[serde(skip)]
+    #[schemars(skip)]
+    msg: Msg,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, message: impl Into<Msg>) -> Self {
+        let msg = message.into();
         FieldError {
             field: field.into(),
-            message: message.into(),
+            code: msg.code().to_owned(),
+            message: msg.to_string(),
+            msg,
+        }
+    }
+
+    /// The same problem, reported under another field name.
+    pub fn for_field(self, field: &str) -> FieldError {
+        FieldError {
+            field: field.to_owned(),
+            ..self
+        }
+    }
+
+    /// What is wrong, not yet in words.
+    pub fn msg(&self) -> &Msg {
+        &self.msg
+    }
+
+    /// The same error with its message in `lang`.
+    pub fn localized(&self, lang: Lang) -> FieldError {
+        FieldError {
+            message: self.msg.render(lang),
+            ..self.clone()
         }
     }
 }
@@ -48,16 +82,20 @@ impl FieldErrors {
         Self::default()
     }
 
-    pub fn single(field: &str, message: impl Into<String>) -> Self {
+    pub fn single(field: &str, message: impl Into<Msg>) -> Self {
         FieldErrors(vec![FieldError::new(field, message)])
     }
 
-    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+    pub fn add(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    pub fn push(&mut self, field: &str, message: impl Into<Msg>) {
         self.0.push(FieldError::new(field, message));
     }
 
     /// Keeps the value when it parsed, records the message under `field` otherwise.
-    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+    pub fn check<T, M: Into<Msg>>(&mut self, field: &str, result: Result<T, M>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(message) => {

@@ -2,6 +2,8 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::LazyLock;
 
+use crate::i18n::Msg;
+
 /// The most common passwords, lower-cased; see `common_passwords.SOURCE.md`.
 static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     include_str!("../auth/common_passwords.txt")
@@ -29,24 +31,24 @@ impl Password {
     pub const MIN_LEN: usize = 8;
     pub const MAX_LEN: usize = 128;
 
-    pub fn parse(raw: &str, context: PasswordContext<'_>) -> Result<Self, String> {
+    pub fn parse(raw: &str, context: PasswordContext<'_>) -> Result<Self, Msg> {
         let len = raw.chars().count();
         if len < Self::MIN_LEN {
-            return Err(format!("Use at least {} characters.", Self::MIN_LEN));
+            return Err(Msg::new("too-short").arg("min", Self::MIN_LEN));
         }
         if len > Self::MAX_LEN {
-            return Err(format!("Use at most {} characters.", Self::MAX_LEN));
+            return Err(Msg::new("too-long").arg("max", Self::MAX_LEN));
         }
         let folded = raw.to_lowercase();
         if COMMON_PASSWORDS.contains(folded.as_str()) {
-            return Err("This password is too common; choose another.".into());
+            return Err(Msg::new("password-common"));
         }
         let equals = |other: Option<&str>| other.is_some_and(|o| o.trim().to_lowercase() == folded);
         if equals(context.username) {
-            return Err("The password must differ from the username.".into());
+            return Err(Msg::new("password-is-username"));
         }
         if equals(context.email) {
-            return Err("The password must differ from the e-mail address.".into());
+            return Err(Msg::new("password-is-email"));
         }
         Ok(Password(raw.to_owned()))
     }
@@ -72,7 +74,7 @@ impl fmt::Debug for Password {
 mod tests {
     use super::*;
 
-    fn parse(raw: &str) -> Result<Password, String> {
+    fn parse(raw: &str) -> Result<Password, Msg> {
         Password::parse(raw, PasswordContext::default())
     }
 

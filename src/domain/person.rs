@@ -1,5 +1,7 @@
 use super::has_control_chars;
 
+use crate::i18n::Msg;
+
 /// A first or last name: 1–64 characters, trimmed, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName(String);
@@ -7,16 +9,16 @@ pub struct PersonName(String);
 impl PersonName {
     pub const MAX_LEN: usize = 64;
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Msg> {
         let name = raw.trim();
         if name.is_empty() {
-            return Err("This field is required.".into());
+            return Err(Msg::new("required"));
         }
         if name.chars().count() > Self::MAX_LEN {
-            return Err(format!("Use at most {} characters.", Self::MAX_LEN));
+            return Err(Msg::new("too-long").arg("max", Self::MAX_LEN));
         }
         if has_control_chars(name) {
-            return Err("Remove the control characters.".into());
+            return Err(Msg::new("control-characters"));
         }
         Ok(PersonName(name.to_owned()))
     }
@@ -36,17 +38,17 @@ pub struct OptionalText(Option<String>);
 
 impl OptionalText {
     /// Parses text of at most `max` characters; newlines are allowed (addresses).
-    pub fn parse(raw: Option<&str>, max: usize) -> Result<Self, String> {
+    pub fn parse(raw: Option<&str>, max: usize) -> Result<Self, Msg> {
         let text = raw.map(str::trim).filter(|text| !text.is_empty());
         if let Some(text) = text {
             if text.chars().count() > max {
-                return Err(format!("Use at most {max} characters."));
+                return Err(Msg::new("too-long").arg("max", max));
             }
             if text
                 .chars()
                 .any(|c| c.is_control() && c != '\n' && c != '\r')
             {
-                return Err("Remove the control characters.".into());
+                return Err(Msg::new("control-characters"));
             }
         }
         Ok(OptionalText(text.map(str::to_owned)))
@@ -62,7 +64,7 @@ impl OptionalText {
 pub struct Phone(Option<String>);
 
 impl Phone {
-    pub fn parse(raw: Option<&str>) -> Result<Self, String> {
+    pub fn parse(raw: Option<&str>) -> Result<Self, Msg> {
         let Some(phone) = raw.map(str::trim).filter(|text| !text.is_empty()) else {
             return Ok(Phone(None));
         };
@@ -72,7 +74,7 @@ impl Phone {
             .enumerate()
             .all(|(i, c)| c.is_ascii_digit() || " -().".contains(c) || (c == '+' && i == 0));
         if !allowed || digits < 5 || phone.len() > 32 {
-            return Err("Enter a phone number of digits, spaces and + - ( ).".into());
+            return Err(Msg::new("phone-invalid"));
         }
         Ok(Phone(Some(phone.to_owned())))
     }

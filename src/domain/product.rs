@@ -1,20 +1,21 @@
 use super::has_control_chars;
+use crate::i18n::Msg;
 
 /// A stock-keeping unit: 1–32 of `A-Z 0-9 - _ .`, stored upper-case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sku(String);
 
 impl Sku {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Msg> {
         let sku = raw.trim().to_uppercase();
         if sku.is_empty() || sku.len() > 32 {
-            return Err("A SKU has 1 to 32 characters.".into());
+            return Err(Msg::new("sku-length").arg("max", 32_i64));
         }
         if !sku
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
         {
-            return Err("Use only letters, digits, '-', '_' and '.'.".into());
+            return Err(Msg::new("sku-characters"));
         }
         Ok(Sku(sku))
     }
@@ -29,13 +30,13 @@ impl Sku {
 pub struct ProductName(String);
 
 impl ProductName {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Msg> {
         let name = raw.trim();
         if name.is_empty() || name.chars().count() > 120 {
-            return Err("A product name has 1 to 120 characters.".into());
+            return Err(Msg::new("product-name-length").arg("max", 120_i64));
         }
         if has_control_chars(name) {
-            return Err("Remove the control characters.".into());
+            return Err(Msg::new("control-characters"));
         }
         Ok(ProductName(name.to_owned()))
     }
@@ -46,44 +47,44 @@ impl ProductName {
 }
 
 /// Validates a description (up to 2,000 characters, newlines allowed).
-pub fn parse_description(raw: &str) -> Result<String, String> {
+pub fn parse_description(raw: &str) -> Result<String, Msg> {
     let text = raw.trim();
     if text.chars().count() > 2_000 {
-        return Err("Use at most 2000 characters.".into());
+        return Err(Msg::new("too-long").arg("max", 2000_i64));
     }
     if text
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
     {
-        return Err("Remove the control characters.".into());
+        return Err(Msg::new("control-characters"));
     }
     Ok(text.to_owned())
 }
 
 /// A price in cents: 0 to 100,000,000 (one million in currency units).
-pub fn parse_price_cents(value: i64) -> Result<i64, String> {
+pub fn parse_price_cents(value: i64) -> Result<i64, Msg> {
     if (0..=100_000_000).contains(&value) {
         Ok(value)
     } else {
-        Err("A price is 0 to 100000000 cents.".into())
+        Err(Msg::new("price-range").arg("max", 100_000_000_i64))
     }
 }
 
 /// Units in stock: 0 to 1,000,000,000.
-pub fn parse_stock(value: i64) -> Result<i64, String> {
+pub fn parse_stock(value: i64) -> Result<i64, Msg> {
     if (0..=1_000_000_000).contains(&value) {
         Ok(value)
     } else {
-        Err("Stock is 0 to 1000000000 units.".into())
+        Err(Msg::new("stock-range").arg("max", 1_000_000_000_i64))
     }
 }
 
 /// Units of one product in one purchase: 1 to 1,000.
-pub fn parse_quantity(value: i64) -> Result<i64, String> {
+pub fn parse_quantity(value: i64) -> Result<i64, Msg> {
     if (1..=1_000).contains(&value) {
         Ok(value)
     } else {
-        Err("A quantity is 1 to 1000.".into())
+        Err(Msg::new("quantity-range").arg("max", 1000_i64))
     }
 }
 

@@ -1,5 +1,7 @@
 use std::fmt;
 
+use crate::i18n::Msg;
+
 /// A login name: 3–32 of `a-z 0-9 _ . -`, stored lower-case.
 ///
 /// Input is lower-cased before it is checked, so `Alice` and `alice` are the
@@ -11,24 +13,22 @@ impl Username {
     pub const MIN_LEN: usize = 3;
     pub const MAX_LEN: usize = 32;
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Msg> {
         let name = raw.trim().to_lowercase();
         if name.is_empty() {
-            return Err("Choose a username.".into());
+            return Err(Msg::new("username-required"));
         }
         let len = name.chars().count();
         if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&len) {
-            return Err(format!(
-                "A username has {} to {} characters.",
-                Self::MIN_LEN,
-                Self::MAX_LEN
-            ));
+            return Err(Msg::new("username-length")
+                .arg("min", Self::MIN_LEN)
+                .arg("max", Self::MAX_LEN));
         }
         if !name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
         {
-            return Err("Use only letters a-z, digits, '_', '.' and '-'.".into());
+            return Err(Msg::new("username-characters"));
         }
         Ok(Username(name))
     }

@@ -4,6 +4,7 @@
 //! [`Lang::t`] or [`Lang::t_with`]. Which language a request reads is
 //! decided in [`negotiate`].
 
+mod msg;
 pub mod negotiate;
 
 use std::borrow::Cow;
@@ -13,6 +14,7 @@ use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{FluentLoader, LanguageIdentifier, Loader, langid};
 use serde::{Deserialize, Serialize};
 
+pub use msg::Msg;
 pub use negotiate::{COOKIE, api_lang};
 
 fluent_templates::static_loader! {
@@ -94,7 +96,7 @@ impl Lang {
 
 /// An argument of a message: text or a number (numbers choose plural
 /// forms in the .ftl files).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Arg {
     Number(i64),

@@ -22,6 +22,7 @@ use crate::domain::{
     Email, FieldErrors, OptionalText, Password, PasswordContext, PersonName, Phone, Role, Username,
 };
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 use crate::mail::Kind;
 use crate::services::recovery;
 use crate::state::App;
@@ -499,7 +500,7 @@ pub async fn change_password(
     if new_password == current_password {
         return Err(AppError::invalid(
             "new_password",
-            "Choose a password different from the current one.",
+            Msg::new("password-unchanged"),
         ));
     }
     let id = actor.account_id()?;
@@ -568,7 +569,7 @@ pub async fn change_password(
 }
 
 fn wrong_current_password() -> AppError {
-    AppError::invalid("current_password", "The current password is not correct.")
+    AppError::invalid("current_password", Msg::new("current-password-wrong"))
 }
 
 /// The caller's live sessions, newest first.

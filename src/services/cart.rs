@@ -146,8 +146,8 @@ fn by_product(error: AppError, lines: &[CartLine]) -> AppError {
                 .and_then(|index| index.parse::<usize>().ok())
                 .and_then(|index| lines.get(index));
             match product {
-                Some(line) => renamed.push(&format!("qty[{}]", line.product_id), error.message),
-                None => renamed.push(&error.field, error.message),
+                Some(line) => renamed.add(error.for_field(&format!("qty[{}]", line.product_id))),
+                None => renamed.add(error),
             }
         }
         renamed

@@ -76,7 +76,7 @@ pub async fn create_once(
         Ok(changes) => changes,
         Err(more) => {
             for error in more.into_vec() {
-                errors.push(&error.field, error.message);
+                errors.add(error);
             }
             return Err(AppError::Invalid(errors));
         }

@@ -19,6 +19,7 @@ use crate::db::{AppConn, bindable, outbox, throttle as throttle_db};
 use crate::domain::email::login_key;
 use crate::domain::{Password, PasswordContext};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 use crate::mail::{Kind, Letter};
 use crate::state::App;
 
@@ -29,10 +30,7 @@ pub const VERIFY_PATH: &str = "/verify-email";
 const RESET_REQUESTS_PER_ADDRESS: i64 = 20;
 
 fn bad_token() -> AppError {
-    AppError::invalid(
-        "token",
-        "This link is not valid: it may have expired or been used already.",
-    )
+    AppError::invalid("token", Msg::new("link-invalid"))
 }
 
 /// Stores a new token of `purpose` for `user_id` and returns it (the only

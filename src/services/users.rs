@@ -109,7 +109,7 @@ pub async fn update(
         Ok(changes) => changes,
         Err(more) => {
             for error in more.into_vec() {
-                errors.push(&error.field, error.message);
+                errors.add(error);
             }
             UserChanges::default()
         }

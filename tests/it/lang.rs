@@ -147,3 +147,116 @@ async fn the_choice_survives_login_and_follows_the_user() {
     app.client.cookies().add(Cookie::new(LANG_COOKIE, "es"));
     assert_eq!(html_lang(&page_in(&app, "/account", None).await), "en");
 }
+
+/// A sign-up with a short username, a bad address and a common password.
+fn bad_signup(token: &str) -> String {
+    [
+        ("username", "ab"),
+        ("email", "not-an-address"),
+        ("first_name", "Ana"),
+        ("last_name", "García"),
+        ("password", "password"),
+        ("password_confirm", "password"),
+        ("csrf_token", token),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+    .collect::<Vec<_>>()
+    .join("&")
+}
+
+#[rocket::async_test]
+async fn sign_up_errors_are_in_the_browsers_language_on_the_page() {
+    let app = spawn_app().await;
+    let token = app.page_csrf("/signup").await;
+    let response = app
+        .client
+        .post("/signup")
+        .header(rocket::http::ContentType::Form)
+        .header(Header::new("Accept-Language", "es-ES,es;q=0.9,en;q=0.5"))
+        .body(bad_signup(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let html = unescape(&response.into_string().await.unwrap_or_default());
+    assert_eq!(html_lang(&html), "es");
+    for spanish in [
+        "Un nombre de usuario tiene de 3 a 32 caracteres.",
+        "Escribe una dirección de correo como nombre@ejemplo.com.",
+        "Esa contraseña es demasiado habitual; elige otra.",
+        "Corrige los campos marcados abajo.",
+        "Nombre de usuario",
+    ] {
+        assert!(html.contains(spanish), "missing {spanish:?}");
+    }
+    for english in ["A username has", "Enter an e-mail", "too common", "Username"] {
+        assert!(!html.contains(english), "English left: {english:?}");
+    }
+}
+
+#[rocket::async_test]
+async fn api_problems_follow_accept_language_and_keep_their_codes() {
+    let app = spawn_app().await;
+    let body = serde_json::json!({
+        "username": "ab",
+        "email": "not-an-address",
+        "password": "password",
+        "first_name": "Ana",
+        "last_name": "García",
+    });
+    let mut answers = Vec::new();
+    for accept in ["es", "en-US,en;q=0.9"] {
+        let response = app
+            .client
+            .post("/api/auth/signup")
+            .header(rocket::http::ContentType::JSON)
+            .header(Header::new("Accept-Language", accept))
+            .body(body.to_string())
+            .dispatch()
+            .await;
+        answers.push(expect_problem(response, Status::UnprocessableEntity).await);
+    }
+    let (spanish, english) = (&answers[0], &answers[1]);
+    assert_eq!(spanish["title"], "Entidad no procesable");
+    assert_eq!(spanish["detail"], "Algunos campos no son válidos.");
+    assert_eq!(english["title"], "Unprocessable Entity");
+    assert_eq!(english["detail"], "Some fields are not valid.");
+    assert_eq!(spanish["type"], english["type"]);
+    let fields = |problem: &serde_json::Value| {
+        problem["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| (e["field"].to_string(), e["code"].to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(fields(spanish), fields(english));
+    let username = |problem: &serde_json::Value| {
+        problem["errors"]
+            .as_array()
+            .and_then(|errors| errors.iter().find(|e| e["field"] == "username"))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(username(spanish)["code"], "username-length");
+    assert_eq!(
+        username(spanish)["message"],
+        "Un nombre de usuario tiene de 3 a 32 caracteres."
+    );
+    assert_eq!(
+        username(english)["message"],
+        "A username has 3 to 32 characters."
+    );
+    // Rocket's own refusals too.
+    let response = app
+        .client
+        .get("/api/no-such-thing")
+        .header(Header::new("Accept-Language", "es"))
+        .dispatch()
+        .await;
+    let problem = expect_problem(response, Status::NotFound).await;
+    assert_eq!(problem["detail"], "No hay nada en esta dirección.");
+}

@@ -63,7 +63,7 @@ async fn list_users(
         Ok(paging) => Some(paging),
         Err(AppError::Invalid(more)) => {
             for error in more.into_vec() {
-                errors.push(&error.field, error.message);
+                errors.add(error);
             }
             None
         }

@@ -16,6 +16,7 @@ use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::users::User;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::i18n::Msg;
 use crate::services::accounts::{self, ProfileInput};
 use crate::state::App;
 
@@ -94,7 +95,7 @@ async fn update_profile(
             page.lang.t("flash-profile-saved"),
         ))),
         Err(error) => {
-            let (status, errors) = form_errors(error)?;
+            let (status, errors) = form_errors(page.lang, error)?;
             Ok(page.render_status(
                 status,
                 "account/profile",
@@ -130,7 +131,7 @@ async fn change_password(
     let result = if form.new_password != form.new_password_confirm {
         Err(AppError::invalid(
             "new_password_confirm",
-            "The two new passwords differ.",
+            Msg::new("passwords-differ"),
         ))
     } else {
         accounts::change_password(
@@ -157,7 +158,7 @@ async fn change_password(
                         vec![too_many_attempts(page.lang, retry_after)],
                     )]),
                 ),
-                other => form_errors(other)?,
+                other => form_errors(page.lang, other)?,
             };
             Ok(page.render_status(
                 status,

@@ -155,7 +155,7 @@ async fn create(
             render(&app, &page, &user, Status::Ok, extra).await
         }
         Err(error) => {
-            let (status, errors) = form_errors(error)?;
+            let (status, errors) = form_errors(page.lang, error)?;
             let extra = json!({ "values": values(&*form), "errors": errors });
             render(&app, &page, &user, status, extra).await
         }

@@ -16,6 +16,7 @@ use crate::auth::{Admin, ClientMeta};
 use crate::db::users::UserSort;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::routes::paging::{DEFAULT_PER_PAGE, Paging};
 use crate::services::accounts::ProfileInput;
 use crate::services::reports;
@@ -307,7 +308,7 @@ async fn user_update(
         ))),
         Err(AppError::NotFound) => Err(PageError(AppError::NotFound)),
         Err(error) => {
-            let (status, errors) = form_errors(error)?;
+            let (status, errors) = form_errors(view.lang, error)?;
             render_user(
                 &app,
                 &view,
@@ -373,6 +374,7 @@ async fn user_delete(
     client: ClientMeta,
     admin: Admin,
     id: i64,
+    lang: Lang,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
     match user_service::delete(&app, &admin.0.actor(&client), id).await {
@@ -384,7 +386,7 @@ async fn user_delete(
             let message = errors
                 .as_slice()
                 .first()
-                .map(|e| e.message.clone())
+                .map(|e| e.localized(lang).message)
                 .unwrap_or_default();
             Ok(Reply::Flash(Flash::error(
                 Redirect::to(format!("/admin/users/{id}")),

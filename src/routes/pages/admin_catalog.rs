@@ -15,6 +15,7 @@ use crate::auth::{Admin, ClientMeta};
 use crate::db::products::ProductSort;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::routes::paging::Paging;
 use crate::services::catalog::{self, ProductInput};
 use crate::services::sales;
@@ -218,7 +219,7 @@ impl ProductForm {
         // problem in one round, not the price first and the rest after.
         if let Err(more) = catalog::validate(&input) {
             for error in more.into_vec() {
-                errors.push(&error.field, error.message);
+                errors.add(error);
             }
         }
         errors.into_result()?;
@@ -227,17 +228,17 @@ impl ProductForm {
 }
 
 /// Service errors name `price_cents`; the form's field is `price`.
-fn form_field_errors(errors: FieldErrors) -> Value {
+fn form_field_errors(lang: Lang, errors: FieldErrors) -> Value {
     let mut renamed = FieldErrors::new();
     for error in errors.into_vec() {
         let field = if error.field == "price_cents" {
             "price".to_owned()
         } else {
-            error.field
+            error.field.clone()
         };
-        renamed.push(&field, error.message);
+        renamed.add(error.for_field(&field));
     }
-    json!(errors_map(&renamed))
+    json!(errors_map(lang, &renamed))
 }
 
 fn render_form(
@@ -266,6 +267,7 @@ fn product_new(view: PageContext, _admin: Admin) -> Reply {
 }
 
 async fn save(
+    lang: Lang,
     app: &App<'_>,
     client: &ClientMeta,
     admin: &Admin,
@@ -274,7 +276,7 @@ async fn save(
 ) -> Result<i64, Result<(Status, Value), PageError>> {
     let input = form
         .to_input()
-        .map_err(|errors| Ok((Status::UnprocessableEntity, form_field_errors(errors))))?;
+        .map_err(|errors| Ok((Status::UnprocessableEntity, form_field_errors(lang, errors))))?;
     let actor = admin.0.actor(client);
     let result = match id {
         None => catalog::create(app, &actor, &input).await,
@@ -282,10 +284,13 @@ async fn save(
     };
     match result {
         Ok(product) => Ok(product.id),
-        Err(AppError::Invalid(errors)) => {
-            Err(Ok((Status::UnprocessableEntity, form_field_errors(errors))))
+        Err(AppError::Invalid(errors)) => Err(Ok((
+            Status::UnprocessableEntity,
+            form_field_errors(lang, errors),
+        ))),
+        Err(AppError::Conflict(errors)) => {
+            Err(Ok((Status::Conflict, form_field_errors(lang, errors))))
         }
-        Err(AppError::Conflict(errors)) => Err(Ok((Status::Conflict, form_field_errors(errors)))),
         Err(other) => Err(Err(PageError(other))),
     }
 }
@@ -298,7 +303,7 @@ async fn product_create(
     admin: Admin,
     form: CsrfForm<ProductForm>,
 ) -> PageResult {
-    match save(&app, &client, &admin, None, &form).await {
+    match save(view.lang, &app, &client, &admin, None, &form).await {
         Ok(id) => Ok(Reply::Flash(Flash::success(
             Redirect::to(format!("/admin/products/{id}")),
             "The product was created.",
@@ -338,7 +343,7 @@ async fn product_update(
     form: CsrfForm<ProductForm>,
 ) -> PageResult {
     let product = catalog::get_visible(&app, id, true).await?;
-    match save(&app, &client, &admin, Some(id), &form).await {
+    match save(view.lang, &app, &client, &admin, Some(id), &form).await {
         Ok(id) => Ok(Reply::Flash(Flash::success(
             Redirect::to(format!("/admin/products/{id}")),
             "The product was saved.",
@@ -360,6 +365,7 @@ async fn product_delete(
     client: ClientMeta,
     admin: Admin,
     id: i64,
+    lang: Lang,
     _token: CsrfForm<TokenOnly>,
 ) -> PageResult {
     match catalog::delete(&app, &admin.0.actor(&client), id).await {
@@ -371,7 +377,7 @@ async fn product_delete(
             let message = errors
                 .as_slice()
                 .first()
-                .map(|e| e.message.clone())
+                .map(|e| e.localized(lang).message)
                 .unwrap_or_default();
             Ok(Reply::Flash(Flash::error(
                 Redirect::to(format!("/admin/products/{id}")),

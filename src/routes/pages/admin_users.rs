@@ -14,6 +14,7 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::{Admin, ClientMeta};
 use crate::domain::{FieldErrors, Role};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::services::accounts::{NewAccount, validate_new_account};
 use crate::services::user_bulk::{self, BulkAction, BulkOutcome};
 use crate::services::users as user_service;
@@ -95,7 +96,7 @@ async fn user_create(
     let role = errors.check("role", form.role.parse::<Role>());
     if let Err(found) = validate_new_account(&form.account(), Role::User, true) {
         for error in found.as_slice() {
-            errors.push(&error.field, error.message.clone());
+            errors.add(error.clone());
         }
     }
     let failed = |status, errors: &FieldErrors| {
@@ -103,7 +104,7 @@ async fn user_create(
             &view,
             status,
             values(&*form),
-            json!(errors_map(errors)),
+            json!(errors_map(view.lang, errors)),
         ))
     };
     let Some(role) = role.filter(|_| errors.as_slice().is_empty()) else {
@@ -167,7 +168,7 @@ async fn bulk(
         let selected = match user_bulk::selected(&app, &form.ids).await {
             Ok(selected) if !selected.is_empty() => selected,
             Ok(_) => return refuse("None of the selected users exists any more.".into()),
-            Err(AppError::Invalid(errors)) => return refuse(first_message(&errors)),
+            Err(AppError::Invalid(errors)) => return refuse(first_message(view.lang, &errors)),
             Err(other) => return Err(PageError(other)),
         };
         let formats = view.formats();
@@ -195,17 +196,17 @@ async fn bulk(
             describe(bulk, &outcome),
         ))),
         Err(AppError::Invalid(errors) | AppError::Conflict(errors)) => {
-            refuse(first_message(&errors))
+            refuse(first_message(view.lang, &errors))
         }
         Err(other) => Err(PageError(other)),
     }
 }
 
-fn first_message(errors: &FieldErrors) -> String {
+fn first_message(lang: Lang, errors: &FieldErrors) -> String {
     errors
         .as_slice()
         .first()
-        .map(|e| e.message.clone())
+        .map(|e| e.localized(lang).message)
         .unwrap_or_default()
 }
 

@@ -15,7 +15,7 @@ use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::users;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::i18n::{Lang, negotiate};
+use crate::i18n::{Lang, Msg, negotiate};
 use crate::services::accounts::{self, NewAccount};
 use crate::state::App;
 
@@ -75,7 +75,7 @@ async fn signup(
         let mut errors = accounts::validate_new_account(&input, Role::User, true)
             .err()
             .unwrap_or_default();
-        errors.push("password_confirm", "The two passwords differ.");
+        errors.push("password_confirm", Msg::new("passwords-differ"));
         Err(AppError::Invalid(errors))
     } else {
         accounts::sign_up(&app, cookies, &client, &input).await
@@ -97,7 +97,7 @@ async fn signup(
                 .t_with("flash-welcome", &[("name", user.first_name.into())]),
         ))),
         Err(error) => {
-            let (status, errors) = form_errors(error)?;
+            let (status, errors) = form_errors(page.lang, error)?;
             Ok(page.render_status(
                 status,
                 "auth/signup",

@@ -17,6 +17,7 @@ use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::cart::CartLine;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::services::cart;
 
 pub fn routes() -> Vec<Route> {
@@ -67,11 +68,11 @@ async fn render(
 ) -> PageResult {
     let lines = cart::lines(app, &user.actor(client)).await?;
     let (lines, total) = page_lines(&lines, &view.formats());
-    let general: Vec<&str> = errors
+    let general: Vec<String> = errors
         .as_slice()
         .iter()
         .filter(|e| !e.field.starts_with("qty["))
-        .map(|e| e.message.as_str())
+        .map(|e| e.localized(view.lang).message)
         .collect();
     Ok(view.render_status(
         status,
@@ -79,7 +80,7 @@ async fn render(
         json!({
             "lines": lines,
             "total": total,
-            "errors": errors_map(errors),
+            "errors": errors_map(view.lang, errors),
             "general_errors": general,
         }),
     ))
@@ -128,11 +129,11 @@ fn quantities(form: &QuantityForm) -> Result<Vec<(i64, i64)>, FieldErrors> {
     Ok(lines)
 }
 
-fn messages(errors: &FieldErrors) -> String {
+fn messages(lang: Lang, errors: &FieldErrors) -> String {
     errors
         .as_slice()
         .iter()
-        .map(|e| e.message.clone())
+        .map(|e| e.localized(lang).message)
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -143,6 +144,7 @@ async fn add(
     app: crate::state::App<'_>,
     client: ClientMeta,
     user: CurrentUser,
+    lang: Lang,
     form: CsrfForm<QuantityForm>,
 ) -> PageResult {
     let back = safe_next(form.back.as_deref(), "/cart");
@@ -151,7 +153,7 @@ async fn add(
         Err(errors) => {
             return Ok(Reply::Flash(Flash::error(
                 Redirect::to(back),
-                messages(&errors),
+                messages(lang, &errors),
             )));
         }
     };
@@ -161,7 +163,7 @@ async fn add(
             format!("Added to your basket: {}.", names.join(", ")),
         ))),
         Err(AppError::Invalid(errors) | AppError::Conflict(errors)) => Ok(Reply::Flash(
-            Flash::error(Redirect::to(back), messages(&errors)),
+            Flash::error(Redirect::to(back), messages(lang, &errors)),
         )),
         Err(other) => Err(PageError(other)),
     }

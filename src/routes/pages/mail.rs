@@ -12,6 +12,7 @@ use crate::auth::csrf::{CsrfForm, TokenOnly};
 use crate::auth::{ClientMeta, CurrentUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::i18n::Msg;
 use crate::services::recovery;
 use crate::state::App;
 
@@ -82,7 +83,7 @@ async fn reset(
     let result = if form.new_password != form.new_password_confirm {
         Err(AppError::invalid(
             "new_password_confirm",
-            "The two passwords differ.",
+            Msg::new("passwords-differ"),
         ))
     } else {
         recovery::reset_password(&app, &client, &form.token, &form.new_password).await
@@ -93,7 +94,7 @@ async fn reset(
             page.lang.t("flash-password-reset"),
         ))),
         Err(error) => {
-            let (status, errors) = form_errors(error)?;
+            let (status, errors) = form_errors(page.lang, error)?;
             Ok(page.render_status(
                 status,
                 "auth/reset",
@@ -118,7 +119,7 @@ async fn verify_email(
                 .t_with("flash-email-verified", &[("email", user.email.into())]),
         ))),
         Err(error) => {
-            let (status, errors) = form_errors(error)?;
+            let (status, errors) = form_errors(page.lang, error)?;
             Ok(page.render_status(status, "auth/verify", json!({ "errors": errors })))
         }
     }

@@ -229,23 +229,27 @@ impl<'r> Responder<'r, 'static> for PageError {
     }
 }
 
-/// Field errors as `{field: [messages]}` for the template macros.
-pub fn errors_map(errors: &FieldErrors) -> BTreeMap<String, Vec<String>> {
+/// Field errors as `{field: [messages]}` for the template macros, in the
+/// page's language.
+pub fn errors_map(lang: Lang, errors: &FieldErrors) -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for error in errors.as_slice() {
         map.entry(error.field.clone())
             .or_default()
-            .push(error.message.clone());
+            .push(error.localized(lang).message);
     }
     map
 }
 
 /// Turns a service error on a form into a re-rendered form (409/422) or an
 /// error page (anything else).
-pub fn form_errors(error: AppError) -> Result<(Status, BTreeMap<String, Vec<String>>), PageError> {
+pub fn form_errors(
+    lang: Lang,
+    error: AppError,
+) -> Result<(Status, BTreeMap<String, Vec<String>>), PageError> {
     match error {
-        AppError::Invalid(errors) => Ok((Status::UnprocessableEntity, errors_map(&errors))),
-        AppError::Conflict(errors) => Ok((Status::Conflict, errors_map(&errors))),
+        AppError::Invalid(errors) => Ok((Status::UnprocessableEntity, errors_map(lang, &errors))),
+        AppError::Conflict(errors) => Ok((Status::Conflict, errors_map(lang, &errors))),
         other => Err(PageError(other)),
     }
 }

@@ -91,7 +91,7 @@ async fn delete(
                         vec![too_many_attempts(page.lang, retry_after)],
                     )]),
                 ),
-                other => form_errors(other)?,
+                other => form_errors(page.lang, other)?,
             };
             Ok(page.render_status(status, "account/delete", json!({ "errors": errors })))
         }

@@ -142,7 +142,7 @@ async fn buy(
             let message = errors
                 .as_slice()
                 .iter()
-                .map(|e| e.message.clone())
+                .map(|e| e.localized(view.lang).message)
                 .collect::<Vec<_>>()
                 .join(" ");
             Ok(Reply::Flash(Flash::error(
