@@ -8,7 +8,10 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::request::{FromRequest, Outcome};
 use rocket::response::{self, Responder};
 use rocket::{Request, Response, Route, get, routes};
+use rocket_dyn_templates::tera;
 use rust_embed::{EmbeddedFile, RustEmbed};
+
+use crate::compression::{Accepted, Encoding, compressible};
 
 #[derive(RustEmbed)]
 #[folder = "templates/"]
@@ -57,20 +60,81 @@ pub fn routes() -> Vec<Route> {
     routes![static_file]
 }
 
+/// A compressed copy of a static file, made by build.rs.
+struct Precompressed {
+    name: &'static str,
+    gzip: Option<&'static [u8]>,
+    brotli: Option<&'static [u8]>,
+}
+
+static PRECOMPRESSED: &[Precompressed] = include!(concat!(env!("OUT_DIR"), "/precompressed.rs"));
+
+/// The bytes of `name` in `encoding`, when the build made them.
+fn precompressed(name: &str, encoding: Encoding) -> Option<&'static [u8]> {
+    let entry = PRECOMPRESSED.iter().find(|entry| entry.name == name)?;
+    match encoding {
+        Encoding::Brotli => entry.brotli,
+        Encoding::Gzip => entry.gzip,
+    }
+}
+
+/// A static file's fingerprint: 16 hex digits of its SHA-256. It changes
+/// whenever the content does, so a URL carrying it may be cached for ever.
+fn fingerprint(file: &EmbeddedFile) -> String {
+    hex::encode(&file.metadata.sha256_hash()[..8])
+}
+
+/// The URL of a static file with its fingerprint (`/static/css/portero.css?v=…`),
+/// which the browser may keep for a year without asking again; the plain
+/// URL for a name that is not embedded.
+pub fn url(name: &str) -> String {
+    match StaticFiles::get(name) {
+        Some(file) => format!("/static/{name}?v={}", fingerprint(&file)),
+        None => {
+            tracing::warn!(name, "a template names a static file that does not exist");
+            format!("/static/{name}")
+        }
+    }
+}
+
+/// The Tera function `asset(path="css/portero.css")`: [`url`] for templates.
+pub fn asset_function(
+    args: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    match args.get("path").and_then(tera::Value::as_str) {
+        Some(name) => Ok(tera::Value::String(url(name))),
+        None => Err(tera::Error::msg("asset() needs path=\"…\"")),
+    }
+}
+
+/// How long a fingerprinted URL may be cached: a year, the longest HTTP
+/// caches honour; `immutable` also spares the revalidation on reload.
+const FOREVER: &str = "public, max-age=31536000, immutable";
+
+/// A URL without (the current) fingerprint may be cached, but must be
+/// revalidated before each use (a 304 when unchanged).
+const REVALIDATE: &str = "public, no-cache";
+
 /// An embedded file, or 304 when the client's copy is current.
 pub struct Asset {
     file: EmbeddedFile,
     content_type: ContentType,
+    /// The precompressed bytes sent instead of the file, and their coding.
+    encoded: Option<(Encoding, &'static [u8])>,
+    /// The URL carried the file's current fingerprint.
+    immutable: bool,
     fresh: bool,
 }
 
 impl Asset {
     fn etag(&self) -> String {
-        // A strong validator: the content's own hash, stable across builds.
-        format!(
-            "\"{}\"",
-            hex::encode(&self.file.metadata.sha256_hash()[..16])
-        )
+        // A strong validator per representation: the content's own hash
+        // (stable across builds), tagged with the coding it is sent in.
+        let hash = hex::encode(&self.file.metadata.sha256_hash()[..16]);
+        match self.encoded {
+            Some((encoding, _)) => format!("\"{hash}-{}\"", encoding.token()),
+            None => format!("\"{hash}\""),
+        }
     }
 
     fn last_modified(&self) -> Option<SystemTime> {
@@ -120,8 +184,13 @@ impl Validators {
     }
 }
 
-#[get("/<path..>")]
-fn static_file(path: PathBuf, validators: Validators) -> Option<Asset> {
+#[get("/<path..>?<v>")]
+fn static_file(
+    path: PathBuf,
+    v: Option<&str>,
+    validators: Validators,
+    accepted: Accepted,
+) -> Option<Asset> {
     // `PathBuf` segments are already free of `..` and hidden names.
     let name = path
         .iter()
@@ -134,9 +203,15 @@ fn static_file(path: PathBuf, validators: Validators) -> Option<Asset> {
         .and_then(|ext| ext.to_str())
         .and_then(ContentType::from_extension)
         .unwrap_or(ContentType::Binary);
+    let encoded = accepted
+        .0
+        .and_then(|encoding| Some((encoding, precompressed(&name, encoding)?)));
+    let immutable = v.is_some_and(|v| v == fingerprint(&file));
     let mut asset = Asset {
         file,
         content_type,
+        encoded,
+        immutable,
         fresh: false,
     };
     asset.fresh = validators.still_fresh(&asset);
@@ -147,20 +222,35 @@ impl<'r> Responder<'r, 'static> for Asset {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
         let mut response = Response::build();
         response.header(Header::new("ETag", self.etag()));
+        response.header(Header::new(
+            "Cache-Control",
+            if self.immutable { FOREVER } else { REVALIDATE },
+        ));
         if let Some(modified) = self.last_modified() {
             response.header(Header::new(
                 "Last-Modified",
                 httpdate::fmt_http_date(modified),
             ));
         }
+        if compressible(&self.content_type) {
+            response.header(Header::new("Vary", "Accept-Encoding"));
+        }
         if self.fresh {
             return response.status(Status::NotModified).ok();
         }
-        let len = self.file.data.len();
-        response
-            .header(self.content_type)
-            .sized_body(len, std::io::Cursor::new(self.file.data))
-            .ok()
+        response.header(self.content_type);
+        match self.encoded {
+            Some((encoding, bytes)) => response
+                .header(Header::new("Content-Encoding", encoding.token()))
+                .sized_body(bytes.len(), std::io::Cursor::new(bytes))
+                .ok(),
+            None => {
+                let len = self.file.data.len();
+                response
+                    .sized_body(len, std::io::Cursor::new(self.file.data))
+                    .ok()
+            }
+        }
     }
 }
 
@@ -177,5 +267,47 @@ mod tests {
         let path = copy.path().to_owned();
         drop(copy);
         assert!(!path.exists(), "the copy outlived its owner");
+    }
+
+    #[test]
+    fn the_build_precompressed_the_large_text_files_only() {
+        for name in [
+            "css/portero.css",
+            "redoc/redoc.standalone.js",
+            "swagger-ui/swagger-ui-bundle.js",
+        ] {
+            let plain = StaticFiles::get(name).unwrap().data.len();
+            let brotli = precompressed(name, Encoding::Brotli).unwrap().len();
+            let gzip = precompressed(name, Encoding::Gzip).unwrap().len();
+            assert!(
+                brotli < gzip && gzip < plain / 2,
+                "{name}: {plain} {gzip} {brotli}"
+            );
+        }
+        // Under the threshold: sent as it is.
+        assert!(StaticFiles::get("favicon.svg").unwrap().data.len() < 1024);
+        assert!(precompressed("favicon.svg", Encoding::Gzip).is_none());
+    }
+
+    #[test]
+    fn urls_carry_the_fingerprint_of_the_content() {
+        let url = url("css/portero.css");
+        let file = StaticFiles::get("css/portero.css").unwrap();
+        assert_eq!(
+            url,
+            format!("/static/css/portero.css?v={}", fingerprint(&file))
+        );
+        assert_eq!(url.len(), "/static/css/portero.css?v=".len() + 16);
+        assert_eq!(super::url("no/such.css"), "/static/no/such.css");
+        let mut args = std::collections::HashMap::new();
+        assert!(asset_function(&args).is_err());
+        args.insert("path".to_owned(), tera::Value::from("favicon.svg"));
+        let value = asset_function(&args).unwrap();
+        assert!(
+            value
+                .as_str()
+                .unwrap()
+                .starts_with("/static/favicon.svg?v=")
+        );
     }
 }

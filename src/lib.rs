@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod compression;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -74,6 +75,9 @@ pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
         .attach(secret_key::fairing(clock))
         .attach(Template::custom(|engines| {
             engines.tera.register_function("t", i18n::tera_function());
+            engines
+                .tera
+                .register_function("asset", assets::asset_function);
         }))
         .attach(AdHoc::on_ignite("templates loaded", |rocket| async move {
             drop(templates);
@@ -85,6 +89,7 @@ pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
         .attach(headers::SecurityHeaders {
             hsts: app_config.https,
         })
+        .attach(compression::Compression)
         .attach(AdHoc::on_liftoff("sweeper", |rocket| {
             Box::pin(async move {
                 let (Some(db), Some(state)) = (Db::fetch(rocket), rocket.state::<AppState>())

@@ -59,3 +59,29 @@ problem-invalid = Some fields are not valid.
 problem-bad-credentials = Wrong login or password.
 problem-bad-token = The bearer token is not valid: unknown, expired or revoked.
 problem-method = { $method } is not allowed here; use { $allowed }.
+
+# The error page.
+error-title = { $status ->
+    [400] Bad Request
+    [403] Forbidden
+    [404] Not Found
+    [405] Method Not Allowed
+    [413] Payload Too Large
+    [422] Unprocessable Entity
+    [429] Too Many Requests
+    [503] Service Unavailable
+   *[other] Internal Server Error
+}
+error-400 = The request could not be understood.
+error-403 = You do not have access to this page.
+error-404 = There is no page at this address.
+error-405 = This action is not available here.
+error-413 = What you sent is too large.
+error-422 = Some of what you sent could not be read. Go back and check the form.
+error-429 = Too many attempts. Wait a little and try again.
+error-503 = The service is temporarily unavailable. Try again shortly.
+error-500 = Something went wrong on our side. Try again later.
+error-ask-admin = If you think you should have access, ask an administrator.
+error-check-address = Check the address, or start again from the home page.
+error-home = Go to the home page
+error-browse = Browse the products

@@ -59,3 +59,29 @@ problem-invalid = Algunos campos no son válidos.
 problem-bad-credentials = El usuario o la contraseña no son correctos.
 problem-bad-token = El token bearer no es válido: desconocido, caducado o revocado.
 problem-method = { $method } no está permitido aquí; usa { $allowed }.
+
+# La página de error.
+error-title = { $status ->
+    [400] Solicitud incorrecta
+    [403] Acceso denegado
+    [404] Página no encontrada
+    [405] Método no permitido
+    [413] Contenido demasiado grande
+    [422] Datos no procesables
+    [429] Demasiadas solicitudes
+    [503] Servicio no disponible
+   *[other] Error interno del servidor
+}
+error-400 = No se ha podido entender la solicitud.
+error-403 = No tienes acceso a esta página.
+error-404 = No hay ninguna página en esta dirección.
+error-405 = Esta acción no está disponible aquí.
+error-413 = Lo que has enviado es demasiado grande.
+error-422 = No se ha podido leer parte de lo que has enviado. Vuelve atrás y revisa el formulario.
+error-429 = Demasiados intentos. Espera un poco y vuelve a intentarlo.
+error-503 = El servicio no está disponible por ahora. Vuelve a intentarlo en breve.
+error-500 = Algo ha fallado por nuestra parte. Vuelve a intentarlo más tarde.
+error-ask-admin = Si crees que deberías tener acceso, pídeselo a un administrador.
+error-check-address = Revisa la dirección o vuelve a empezar desde la portada.
+error-home = Ir a la portada
+error-browse = Explorar los productos

@@ -189,7 +189,12 @@ async fn sign_up_errors_are_in_the_browsers_language_on_the_page() {
     ] {
         assert!(html.contains(spanish), "missing {spanish:?}");
     }
-    for english in ["A username has", "Enter an e-mail", "too common", "Username"] {
+    for english in [
+        "A username has",
+        "Enter an e-mail",
+        "too common",
+        "Username",
+    ] {
         assert!(!html.contains(english), "English left: {english:?}");
     }
 }
@@ -259,4 +264,96 @@ async fn api_problems_follow_accept_language_and_keep_their_codes() {
         .await;
     let problem = expect_problem(response, Status::NotFound).await;
     assert_eq!(problem["detail"], "No hay nada en esta dirección.");
+}
+
+#[rocket::async_test]
+async fn error_pages_speak_the_browsers_language() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get("/no-such-page")
+        .header(Header::new("Accept-Language", "es"))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::NotFound);
+    let html = unescape(&response.into_string().await.unwrap_or_default());
+    assert_eq!(html_lang(&html), "es");
+    assert!(
+        html.contains("No hay ninguna página en esta dirección."),
+        "{html}"
+    );
+    assert!(html.contains("Página no encontrada"));
+    assert!(!html.contains("There is no page"));
+}
+
+/// The English texts of the message files worth looking for: whole
+/// phrases without arguments, that Spanish writes differently.
+fn english_phrases() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+    let read = |lang: &str| {
+        let mut texts = std::collections::BTreeMap::new();
+        for entry in std::fs::read_dir(root.join(lang))
+            .expect("locales")
+            .flatten()
+        {
+            let source = std::fs::read_to_string(entry.path()).expect("read .ftl");
+            let resource = fluent_syntax::parser::parse(source.as_str()).expect("parse .ftl");
+            for entry in resource.body {
+                if let fluent_syntax::ast::Entry::Message(message) = entry
+                    && let Some(value) = message.value
+                    && let [fluent_syntax::ast::PatternElement::TextElement { value }] =
+                        value.elements.as_slice()
+                {
+                    texts.insert(message.id.name.to_owned(), (*value).to_owned());
+                }
+            }
+        }
+        texts
+    };
+    let (english, spanish) = (read("en"), read("es"));
+    english
+        .into_iter()
+        .filter(|(id, text)| text.contains(' ') && text.len() >= 8 && spanish.get(id) != Some(text))
+        .map(|(_, text)| text)
+        .collect()
+}
+
+#[rocket::async_test]
+async fn translated_pages_in_spanish_hold_no_english_text() {
+    let app = spawn_app().await;
+    let phrases = english_phrases();
+    assert!(phrases.len() > 50, "too few phrases: {}", phrases.len());
+    switch_to(&app, "es", "/").await;
+    let mut pages = vec![
+        "/",
+        "/login",
+        "/signup",
+        "/password/forgot",
+        "/no-such-page",
+    ];
+    let mut scanned = Vec::new();
+    for path in pages.drain(..) {
+        scanned.push((path, html(&app, path).await.1));
+    }
+    app.create_user("carmen", Role::User).await;
+    app.page_login("carmen", PASSWORD, None).await;
+    for path in [
+        "/",
+        "/account",
+        "/account/sessions",
+        "/account/data",
+        "/account/delete",
+    ] {
+        scanned.push((path, html(&app, path).await.1));
+    }
+    for (path, page) in scanned {
+        let text = unescape(&page);
+        assert_eq!(html_lang(&text), "es", "{path}");
+        for phrase in &phrases {
+            assert!(
+                !text.contains(phrase.as_str()),
+                "{path} still says {phrase:?}"
+            );
+        }
+    }
 }

@@ -9,7 +9,7 @@ use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use crate::auth::csrf;
-use crate::i18n::{Lang, negotiate};
+use crate::i18n::{Lang, Msg, negotiate};
 
 pub fn catchers() -> Vec<Catcher> {
     catchers![unauthorized, default]
@@ -43,24 +43,35 @@ pub fn login_redirect(request: &Request<'_>) -> Redirect {
 /// The friendly error page. It renders without the session guards, so it
 /// works even when the database is down.
 pub fn error_page(status: Status, message: Option<&str>, lang: Lang) -> Template {
-    let message = message.unwrap_or(match status.code {
-        400 => "The request could not be understood.",
-        403 => "You do not have access to this page.",
-        404 => "There is no page at this address.",
-        405 => "This action is not available here.",
-        413 => "What you sent is too large.",
-        422 => "Some of what you sent could not be read. Go back and check the form.",
-        429 => "Too many attempts. Wait a little and try again.",
-        503 => "The service is temporarily unavailable. Try again shortly.",
-        _ => "Something went wrong on our side. Try again later.",
-    });
+    let message = message.map_or_else(|| page_message(status).render(lang), str::to_owned);
+    let title = match status.code {
+        400 | 403 | 404 | 405 | 413 | 422 | 429 | 500 | 503 => {
+            lang.t_with("error-title", &[("status", i64::from(status.code).into())])
+        }
+        _ => status.reason_lossy().to_owned(),
+    };
     Template::render(
         "errors/error",
         json!({
             "status": status.code,
-            "title": status.reason_lossy(),
+            "title": title,
             "message": message,
             "lang": lang.code(),
         }),
     )
+}
+
+/// What the error page says for `status` when the handler said nothing.
+fn page_message(status: Status) -> Msg {
+    match status.code {
+        400 => Msg::new("error-400"),
+        403 => Msg::new("error-403"),
+        404 => Msg::new("error-404"),
+        405 => Msg::new("error-405"),
+        413 => Msg::new("error-413"),
+        422 => Msg::new("error-422"),
+        429 => Msg::new("error-429"),
+        503 => Msg::new("error-503"),
+        _ => Msg::new("error-500"),
+    }
 }
