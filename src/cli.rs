@@ -155,20 +155,54 @@ fn block_on<F: std::future::Future<Output = Result<(), String>>>(future: F) -> R
 /// Serves until shut down, then closes the pool: only after the last
 /// in-flight request has finished (rocket_db_pools would close it when the
 /// grace period starts, failing those requests; see `db::AppPool`).
+///
+/// While a database that is down is awaited at start, a standby server
+/// answers the probes (see `standby`).
 fn serve() -> Result<(), String> {
     crate::limits::raise_open_files_logged();
     let rocket = crate::rocket()?;
     rocket::execute(async move {
-        let rocket = rocket.ignite().await?;
+        let standby = if database_is_down(rocket.figment()).await {
+            Some(crate::standby::Standby::start(rocket.figment()).await?)
+        } else {
+            None
+        };
+        let ignited = rocket.ignite().await;
+        if let Some(standby) = standby {
+            standby.stop().await;
+        }
+        let rocket = ignited.map_err(|error| format!("portero: {error}"))?;
         let pool = crate::db::Db::fetch(&rocket).map(|db| (**db).clone());
         let served = rocket.launch().await;
         if let Some(pool) = pool {
             pool.shutdown().await;
         }
         served
+            .map(|_| ())
+            .map_err(|error| format!("portero: {error}"))
     })
-    .map(|_| ())
-    .map_err(|error| format!("portero: {error}"))
+}
+
+/// One try at the database server: down (or busy) now, so that the start
+/// will wait for it? A file (SQLite) is never down; a wrong setting is
+/// reported by the start itself.
+async fn database_is_down(figment: &rocket::figment::Figment) -> bool {
+    let Ok(settings) = config::database_settings(figment) else {
+        return false;
+    };
+    if !matches!(
+        crate::db::Backend::from_url(&settings.url),
+        Ok(crate::db::Backend::Postgres)
+    ) {
+        return false;
+    }
+    match AppPool::connect(&PoolSettings::from(settings)).await {
+        Ok(pool) => {
+            pool.shutdown().await;
+            false
+        }
+        Err(error) => error.is_transient(),
+    }
 }
 
 /// Opens the configured database and applies migrations.

@@ -71,6 +71,19 @@ pub struct AppConfig {
     pub require_admin_mfa: bool,
     /// Seconds a login whose password was right waits for its code.
     pub mfa_login_ttl: i64,
+    /// Seconds a client has to send a complete request head: from the
+    /// connection's start, or on a keep-alive connection from the next
+    /// request's first byte (Rocket's `keep_alive`, default 5 s, closes a
+    /// keep-alive connection idle that long). 0: none. Read by the patched
+    /// Rocket (vendor/).
+    pub header_read_timeout: u64,
+    /// Bearer token that `GET /metrics` requires; unset, `/metrics` is 404.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_token: Option<String>,
+    /// Most connections open at once; a new one beyond it is closed at once
+    /// and logged. 0: the open-file limit less a reserve for the database
+    /// and files (see `limits::connection_limit`).
+    pub connection_limit: u64,
 }
 
 impl Default for AppConfig {
@@ -104,6 +117,9 @@ impl Default for AppConfig {
             currency: "EUR".to_owned(),
             require_admin_mfa: false,
             mfa_login_ttl: 5 * 60,
+            header_read_timeout: 10,
+            metrics_token: None,
+            connection_limit: 0,
         }
     }
 }

@@ -72,7 +72,9 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        if crate::db::is_unavailable(&error) {
+        let unavailable = crate::db::is_unavailable(&error);
+        crate::metrics::get().database_error(unavailable);
+        if unavailable {
             AppError::Unavailable(format!("database: {error}"))
         } else {
             AppError::Internal(format!("database: {error}"))

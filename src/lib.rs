@@ -17,12 +17,15 @@ pub mod headers;
 pub mod i18n;
 pub mod limits;
 pub mod mail;
+pub mod metrics;
 pub mod outage;
 pub mod problem;
+pub mod request_id;
 pub mod routes;
 pub mod secret_key;
 pub mod seed;
 pub mod services;
+pub mod standby;
 pub mod state;
 pub mod telemetry;
 pub mod views;
@@ -53,7 +56,17 @@ pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
     let app_config = AppConfig::from_figment(&figment).map_err(|e| config::describe(&e))?;
     let templates = assets::TemplateCopy::write()
         .map_err(|e| format!("portero: cannot unpack the templates: {e}"))?;
-    let figment = figment.merge(Serialized::global("template_dir", templates.path()));
+    let figment = figment
+        .merge(Serialized::global("template_dir", templates.path()))
+        // Read by the patched Rocket's server (vendor/README.md).
+        .merge(Serialized::global(
+            "header_read_timeout",
+            app_config.header_read_timeout,
+        ))
+        .merge(Serialized::global(
+            "connection_limit",
+            limits::connection_limit(app_config.connection_limit),
+        ));
     let state =
         AppState::new(app_config.clone(), clock.clone()).map_err(|e| format!("portero: {e}"))?;
 
@@ -109,6 +122,7 @@ pub fn build(figment: Figment, clock: Clock) -> Result<Rocket<Build>, String> {
         .manage(state)
         .mount("/", routes::pages::routes())
         .mount("/", routes::health::routes())
+        .mount("/", routes::metrics::routes())
         .mount("/", routes::docs::routes())
         .mount("/docs", routes::docs::swagger())
         .mount("/static", assets::routes())

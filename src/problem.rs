@@ -36,6 +36,10 @@ pub struct Problem {
     /// for `POST /api/auth/login/code` (short-lived, single use).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_token: Option<String>,
+    /// The request's correlation id, also in the `X-Request-Id` header and
+    /// in the server's log lines for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
     /// `detail` not yet in words, written in the request's language when
     /// the problem is sent ([`problem_response`]).
     #[serde(skip)]
@@ -54,6 +58,7 @@ impl Problem {
             errors: Vec::new(),
             mfa_required: None,
             mfa_token: None,
+            request_id: None,
             detail_msg: Some(detail),
         }
     }
@@ -174,10 +179,18 @@ impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         match &self.0 {
             AppError::Internal(message) => {
-                tracing::error!(path = %request.uri().path(), "internal error: {message}");
+                tracing::error!(
+                    request_id = crate::request_id::of(request),
+                    path = %request.uri().path(),
+                    "internal error: {message}"
+                );
             }
             AppError::Unavailable(message) => {
-                tracing::warn!(path = %request.uri().path(), "unavailable: {message}");
+                tracing::warn!(
+                    request_id = crate::request_id::of(request),
+                    path = %request.uri().path(),
+                    "unavailable: {message}"
+                );
             }
             _ => {}
         }
@@ -193,7 +206,8 @@ impl<'r> Responder<'r, 'static> for ApiError {
 /// the scheme to authenticate with (RFC 9110 §11.6.1, RFC 6750 §3), and
 /// says `invalid_token` when the request's bearer token was refused.
 pub fn problem_response(problem: Problem, request: &Request<'_>) -> response::Result<'static> {
-    let problem = problem.localized(api_lang(request));
+    let mut problem = problem.localized(api_lang(request));
+    problem.request_id = Some(crate::request_id::of(request).to_owned());
     let status = Status::from_code(problem.status).unwrap_or(Status::InternalServerError);
     let mut response = Response::build_from(Json(problem).respond_to(request)?);
     response

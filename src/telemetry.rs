@@ -1,5 +1,6 @@
-//! Logging: `tracing` to stderr, and one line per request with method, path
-//! (never the query string, which may carry tokens), status and duration.
+//! Logging: `tracing` to stderr, and one line per request with its id,
+//! method, path (never the query string, which may carry tokens), status
+//! and duration; the same fairing counts the request for `/metrics`.
 //! Cookies, bodies and headers are never logged.
 
 use std::io::IsTerminal;
@@ -35,6 +36,16 @@ pub fn liftoff_banner() -> rocket::fairing::AdHoc {
                 config.port,
                 rocket.figment().profile()
             );
+            let figment = rocket.figment();
+            tracing::info!(
+                "at most {} client connections open at once; {} s to send a request head",
+                figment
+                    .extract_inner::<u64>("connection_limit")
+                    .unwrap_or(0),
+                figment
+                    .extract_inner::<u64>("header_read_timeout")
+                    .unwrap_or(0),
+            );
         })
     })
 }
@@ -54,6 +65,7 @@ impl Fairing for RequestLog {
 
     async fn on_request(&self, request: &mut Request<'_>, _: &mut Data<'_>) {
         request.local_cache(|| Started(Some(Instant::now())));
+        crate::request_id::of(request);
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
@@ -61,9 +73,25 @@ impl Fairing for RequestLog {
             .local_cache(|| Started(None))
             .0
             .map(|start| start.elapsed());
-        let ms = elapsed.map_or(0.0, |e| e.as_secs_f64() * 1000.0);
+        let seconds = elapsed.map_or(0.0, |e| e.as_secs_f64());
+        let ms = seconds * 1000.0;
+        crate::metrics::get().request(
+            crate::metrics::RequestLabels {
+                method: request.method().as_str().to_owned(),
+                // Unrouted requests (404s, probes for random paths) share
+                // one label.
+                route: request
+                    .route()
+                    .map_or_else(|| "unmatched".to_owned(), |r| r.uri.path().to_owned()),
+                status: response.status().code,
+            },
+            seconds,
+        );
+        let request_id = crate::request_id::of(request);
+        response.set_raw_header(crate::request_id::HEADER, request_id.to_owned());
         tracing::info!(
             target: "portero::request",
+            request_id,
             "{} {} {} {:.1}ms",
             request.method(),
             request.uri().path(),

@@ -14,15 +14,32 @@ per scenario, prefixed "FIGURES"):
            SIGKILL mid-load; the server is restarted and every purchase
            whose answer was lost is retried with its key. Checks: one sale
            per key, the stock matches, every sale has its sale_create event.
-  outage   (PostgreSQL, when --outage-cluster is given) see outage.sh.
+  slow     SLOW_CONNECTIONS (1,100) clients each send one header byte every
+           2 s (reconnecting whenever the server closes them) for
+           SLOW_SECONDS, against a server started at an open-file soft limit
+           of 1,024; meanwhile GET /healthz and GET /api/me are timed on
+           fresh connections. Checks: both p99 under 100 ms, every probe
+           answered, the slow connections are closed (header-read timeout).
+  outage   A throw-away PostgreSQL cluster this script starts (initdb in a
+           temporary folder, its own port; never the shared one). Portero
+           is started while it is down: /healthz 200 and /readyz 503 with
+           Retry-After until it comes up, then ready without a restart.
+           Then 4 buyers under light load; the cluster is stopped for
+           OUTAGE_SECONDS (20) and started again. Checks: no 5xx but 503,
+           every 503 has Retry-After and came within 2.5 s, the first
+           success comes < 1 s after the cluster is back.
 
 Exit status 1 when a check fails.
 """
 
 import argparse
+import glob
 import http.client
 import json
 import os
+import re
+import resource
+import shutil
 import signal
 import socket
 import sqlite3
@@ -85,8 +102,9 @@ class Db:
 
 
 class Server:
-    def __init__(self, binary, db, work, grace=5):
+    def __init__(self, binary, db, work, grace=5, soft_files=None, extra_env=None):
         self.binary, self.db, self.work, self.grace = binary, db, work, grace
+        self.soft_files, self.extra_env = soft_files, extra_env or {}
         self.port = free_port()
         self.proc = None
 
@@ -103,12 +121,18 @@ class Server:
             "ROCKET_LOG_LEVEL": "critical",
             "RUST_LOG": "warn",
         })
+        env.update(self.extra_env)
         return env
+
+    def limit_files(self):
+        if self.soft_files:
+            _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.soft_files, hard))
 
     def start(self):
         log = open(os.path.join(self.work, "server.log"), "ab")
         self.proc = subprocess.Popen([self.binary, "serve"], env=self.env(), stdout=log, stderr=log,
-                                     cwd=self.work)
+                                     cwd=self.work, preexec_fn=self.limit_files)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -310,12 +334,289 @@ def kill9(args, work):
     print("FIGURES " + json.dumps(figures))
 
 
+def percentile(values, p):
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def open_files(pid):
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
+
+
+def slow(args, work):
+    count, seconds = args.slow_connections, args.slow_seconds
+    print(f"slow on {args.db}: {count} clients sending a header byte every 2 s for {seconds} s, "
+          f"server soft limit 1024")
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    db = Db(args.db, args.pg_url, work)
+    server = Server(args.binary, db, work, soft_files=1024,
+                    extra_env={"ROCKET_HEADER_READ_TIMEOUT": str(args.header_timeout)})
+    try:
+        server.start()
+        server.cli("create-admin", "--username", "keeper", "--email", "keeper@example.com",
+                   env={"PORTERO_ADMIN_PASSWORD": PASSWORD})
+        _, login = request(server.port, "POST", "/api/auth/login", {"login": "keeper", "password": PASSWORD})
+        cookie = login["cookie"]
+        head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 4000
+        stop = threading.Event()
+        stats = {"connects": 0, "closed_by_server": 0, "connect_errors": 0, "max_fds": 0}
+
+        def connect():
+            sock = socket.socket()
+            sock.settimeout(5)
+            try:
+                sock.connect(("127.0.0.1", server.port))
+            except OSError:
+                stats["connect_errors"] += 1
+                sock.close()
+                return None
+            sock.setblocking(False)
+            stats["connects"] += 1
+            return [sock, 0]
+
+        def attacker():
+            slots = [connect() for _ in range(count)]
+            while not stop.is_set():
+                for i, slot in enumerate(slots):
+                    if slot is not None:
+                        sock, sent = slot
+                        try:
+                            if sock.recv(1) == b"":
+                                raise ConnectionResetError
+                        except BlockingIOError:
+                            try:
+                                sock.send(head[sent % len(head):sent % len(head) + 1])
+                                slot[1] += 1
+                                continue
+                            except OSError:
+                                pass
+                        except OSError:
+                            pass
+                        stats["closed_by_server"] += 1
+                        sock.close()
+                    if not stop.is_set():
+                        slots[i] = connect()
+                stats["max_fds"] = max(stats["max_fds"], open_files(server.proc.pid) or 0)
+                stop.wait(2)
+            for slot in slots:
+                if slot is not None:
+                    slot[0].close()
+
+        latencies = {"/healthz": [], "/api/me": []}
+        failures = []
+
+        def prober():
+            while not stop.is_set():
+                for path in latencies:
+                    started = time.time()
+                    try:
+                        status, _ = request(server.port, "GET", path, cookie=cookie if path == "/api/me" else None)
+                        if status != 200:
+                            failures.append((path, status))
+                    except (OSError, http.client.HTTPException) as error:
+                        failures.append((path, repr(error)))
+                        continue
+                    latencies[path].append(time.time() - started)
+                stop.wait(0.05)
+
+        attack = threading.Thread(target=attacker)
+        attack.start()
+        time.sleep(3)  # every slow connection is open
+        probe = threading.Thread(target=prober)
+        probe.start()
+        time.sleep(seconds)
+        stop.set()
+        attack.join(timeout=30)
+        probe.join(timeout=30)
+        with open(os.path.join(work, "server.log"), "rb") as log:
+            text = log.read().decode(errors="replace")
+        figures = {"scenario": "slow", "db": args.db, "slow_connections": count, "seconds": seconds,
+                   "header_read_timeout": args.header_timeout, **stats, "probe_failures": len(failures)}
+        for path, values in latencies.items():
+            p50, p99 = percentile(values, 50), percentile(values, 99)
+            figures[path] = {"probes": len(values), "p50_ms": round(p50 * 1000, 1) if p50 else None,
+                             "p99_ms": round(p99 * 1000, 1) if p99 else None,
+                             "max_ms": round(max(values) * 1000, 1) if values else None}
+            check(f"{path} p99 under 100 ms ({figures[path]})", p99 is not None and p99 < 0.1)
+        check(f"every probe answered 200 ({len(failures)} not)", not failures, failures[:5])
+        check(f"{count} slow connections held at once (max {stats['max_fds']} descriptors)",
+              stats["max_fds"] >= count)
+        check(f"slow connections closed by the server ({stats['closed_by_server']})",
+              stats["closed_by_server"] >= count if seconds > args.header_timeout + 2 else True)
+        check("no accept error in the log", "Too many open files" not in text)
+        print("FIGURES " + json.dumps(figures))
+    finally:
+        if server.proc and server.proc.poll() is None:
+            server.signal(signal.SIGTERM)
+            server.wait()
+        db.drop()
+
+
+class Cluster:
+    """A throw-away PostgreSQL cluster: its own folder and port."""
+
+    def __init__(self):
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"),
+                      key=lambda p: [int(x) for x in re.findall(r"\d+", p)])
+        if not bins:
+            raise SystemExit("outage: no PostgreSQL server binaries in /usr/lib/postgresql/*/bin")
+        self.bin = bins[-1]
+        self.dir = tempfile.mkdtemp(prefix="portero-outage-")
+        os.chmod(self.dir, 0o755)
+        self.data = os.path.join(self.dir, "data")
+        self.port = free_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+        if os.geteuid() == 0:
+            subprocess.run(["chown", "postgres:postgres", self.dir], check=True)
+        self.run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust")
+        conf = (f"port = {self.port}\nlisten_addresses = '127.0.0.1'\n"
+                f"unix_socket_directories = '{self.dir}'\nfsync = off\n")
+        with open(os.path.join(self.data, "postgresql.conf"), "a") as out:
+            out.write(conf)
+
+    def run(self, tool, *args):
+        command = [os.path.join(self.bin, tool), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True)
+
+    def start(self):
+        self.run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "pg.log"), "-w", "-t", "30", "start")
+
+    def stop(self):
+        self.run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "30", "stop")
+
+    def remove(self):
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ClusterDb:
+    """The cluster's own database, as the scenario's `Db`."""
+
+    def __init__(self, url):
+        self.kind, self.url = "postgres", url
+
+    def drop(self):
+        pass
+
+
+def timed(port, method, path, body=None, cookie=None):
+    """(start, seconds, status or error name, Retry-After) of one request."""
+    started = time.time()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        sent = {"Cookie": cookie} if cookie else {}
+        if body is not None:
+            sent["Content-Type"] = "application/json"
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=sent)
+        response = conn.getresponse()
+        response.read()
+        return started, time.time() - started, response.status, response.getheader("Retry-After")
+    except (OSError, http.client.HTTPException) as error:
+        return started, time.time() - started, type(error).__name__, None
+    finally:
+        conn.close()
+
+
+def outage(args, work):
+    print(f"outage: a throw-away PostgreSQL cluster, down at start, then stopped for {args.outage_seconds} s")
+    cluster = Cluster()
+    server = None
+    try:
+        server = Server(args.binary, ClusterDb(cluster.url), work)
+        log = open(os.path.join(work, "server.log"), "ab")
+        server.proc = subprocess.Popen([args.binary, "serve"], env=server.env(), stdout=log, stderr=log,
+                                       cwd=work)
+        deadline = time.time() + 30
+        while timed(server.port, "GET", "/healthz")[2] != 200:
+            if time.time() > deadline or server.proc.poll() is not None:
+                raise SystemExit("outage: no /healthz while the database is down; see server.log")
+            time.sleep(0.1)
+        _, _, ready, retry = timed(server.port, "GET", "/readyz")
+        check(f"while down at start: /healthz 200, /readyz 503 with Retry-After ({ready}, {retry})",
+              ready == 503 and retry is not None)
+        cluster.start()
+        back = time.time()
+        while timed(server.port, "GET", "/readyz")[2] != 200:
+            if time.time() - back > 30:
+                raise SystemExit("outage: not ready 30 s after the database started")
+            time.sleep(0.05)
+        ready_after = time.time() - back
+        check(f"started while down, ready {ready_after:.1f} s after the database came up, no restart",
+              server.proc.poll() is None)
+
+        product, cookies = setup_shop(server, 4)
+        results, stop = [], threading.Event()
+
+        def buyer(cookie):
+            while not stop.is_set():
+                results.append(timed(server.port, "POST", "/api/sales",
+                                     {"items": [{"product_id": product, "quantity": 1}]}, cookie))
+                results.append(timed(server.port, "GET", "/api/products", cookie=cookie))
+                stop.wait(0.05)
+
+        threads = [threading.Thread(target=buyer, args=(c,)) for c in cookies]
+        for t in threads:
+            t.start()
+        time.sleep(2)
+        cluster.stop()
+        down = time.time()
+        time.sleep(args.outage_seconds)
+        cluster.start()
+        up = time.time()
+        time.sleep(5)
+        stop.set()
+        for t in threads:
+            t.join(timeout=40)
+
+        during = [r for r in results if down <= r[0] + r[1] and r[0] <= up]
+        failures = [r for r in results if r[2] not in (200, 201)]
+        bad = [r for r in failures if r[2] != 503 or r[3] is None]
+        slow_failures = [r for r in failures if r[1] > 2.5]
+        after = sorted((r for r in results if r[0] >= up and r[2] in (200, 201)), key=lambda r: r[0] + r[1])
+        first_success = after[0][0] + after[0][1] - up if after else None
+        statuses = {}
+        for r in results:
+            statuses[r[2]] = statuses.get(r[2], 0) + 1
+        check(f"every failure is 503 with Retry-After ({statuses})", not bad, bad[:5])
+        worst = max((r[1] for r in failures), default=0)
+        check(f"every 503 within 2.5 s (slowest {worst:.2f} s)", not slow_failures)
+        check(f"first success under 1 s after the database is back ({first_success})",
+              first_success is not None and first_success < 1.0)
+        check("503s during the outage", any(r[2] == 503 for r in during))
+        figures = {"scenario": "outage", "db": "postgres (throw-away cluster)",
+                   "ready_after_start_seconds": round(ready_after, 2), "outage_seconds": args.outage_seconds,
+                   "requests": len(results), "statuses": statuses,
+                   "slowest_failure_seconds": round(worst, 2),
+                   "first_success_after_return_seconds": round(first_success, 3) if first_success else None}
+        print("FIGURES " + json.dumps(figures))
+    finally:
+        if server and server.proc and server.proc.poll() is None:
+            server.signal(signal.SIGTERM)
+            server.wait()
+        cluster.remove()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("binary")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--pg-url", default=os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-    parser.add_argument("--scenario", action="append", choices=["sigterm", "kill9"])
+    parser.add_argument("--scenario", action="append", choices=["sigterm", "kill9", "slow", "outage"])
+    parser.add_argument("--outage-seconds", type=float, default=20)
+    parser.add_argument("--slow-connections", type=int, default=1100)
+    parser.add_argument("--slow-seconds", type=float, default=16)
+    parser.add_argument("--header-timeout", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=40)
     parser.add_argument("--signal-at", type=float, default=1.5)
@@ -324,7 +625,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         try:
             for scenario in args.scenario or ["sigterm", "kill9"]:
-                {"sigterm": sigterm, "kill9": kill9}[scenario](args, work)
+                {"sigterm": sigterm, "kill9": kill9, "slow": slow, "outage": outage}[scenario](args, work)
         finally:
             if FAILURES and os.path.exists(os.path.join(work, "server.log")):
                 with open(os.path.join(work, "server.log"), "rb") as log:

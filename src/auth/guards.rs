@@ -133,7 +133,8 @@ async fn caller<'r>(request: &'r Request<'_>) -> &'r Result<Option<CurrentUser>,
                 Ok(None) if bearer_of(request).is_some() => Cached(Err(Failure::InvalidToken)),
                 Ok(None) => Cached(Ok(None)),
                 Err(error) => {
-                    tracing::error!(%error, "session lookup failed");
+                    let request_id = crate::request_id::of(request);
+                    tracing::error!(request_id, %error, "session lookup failed");
                     Cached(Err(Failure::Unavailable))
                 }
             }

@@ -196,6 +196,7 @@ impl AppPool {
 
     /// A connection of its own, for reads and single statements.
     pub async fn acquire(&self) -> Result<AppConn, sqlx::Error> {
+        let _waiting = crate::metrics::Waiting::start();
         Ok(match self {
             AppPool::Sqlite(pool) => AppConn::Sqlite(pool.acquire().await?),
             AppPool::Postgres(pool) => AppConn::Postgres(pool.acquire().await?),
@@ -205,6 +206,11 @@ impl AppPool {
     /// A transaction on a connection of its own (see [`AppConn::begin`]).
     pub async fn begin(&self) -> Result<AppTx, sqlx::Error> {
         self.acquire().await?.begin().await
+    }
+
+    /// Connections open, and of those idle.
+    pub fn occupancy(&self) -> (u32, usize) {
+        on_pool!(self, |pool| (pool.size(), pool.num_idle()))
     }
 
     /// A round trip to the database, for `/readyz`.

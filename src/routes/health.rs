@@ -10,6 +10,7 @@ use rocket::{Route, Shutdown, get, routes};
 use serde_json::{Value, json};
 
 use crate::db::Db;
+use crate::request_id::Current;
 
 pub fn routes() -> Vec<Route> {
     routes![healthz, readyz]
@@ -28,7 +29,7 @@ fn healthz() -> Json<Value> {
 /// on SQLite): a plain `SELECT 1` succeeds on a full disk or while another
 /// connection holds the write lock for ever, when no write can succeed.
 #[get("/readyz")]
-async fn readyz(db: &Db, shutdown: Shutdown) -> (Status, Json<Value>) {
+async fn readyz(db: &Db, shutdown: Shutdown, id: Current<'_>) -> (Status, Json<Value>) {
     if is_shutting_down(shutdown) {
         return (
             Status::ServiceUnavailable,
@@ -42,7 +43,7 @@ async fn readyz(db: &Db, shutdown: Shutdown) -> (Status, Json<Value>) {
             Json(json!({ "status": "ok", "database": "ok" })),
         ),
         Err(error) => {
-            tracing::warn!(%error, "readiness check failed");
+            tracing::warn!(request_id = id.0, %error, "readiness check failed");
             (
                 Status::ServiceUnavailable,
                 Json(json!({ "status": "unavailable", "database": "unreachable" })),

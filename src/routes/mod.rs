@@ -3,5 +3,6 @@
 pub mod api;
 pub mod docs;
 pub mod health;
+pub mod metrics;
 pub mod pages;
 pub mod paging;

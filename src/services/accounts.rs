@@ -235,6 +235,7 @@ pub async fn issue_bearer(
         .record(&mut tx, now)
         .await?;
     tx.commit().await?;
+    crate::metrics::get().sessions_created.inc();
     Ok(issued.into_secret())
 }
 
@@ -275,7 +276,12 @@ async fn authenticate(
                 limit.describe()
             ))
     })
-    .await?;
+    .await
+    .inspect_err(|error| {
+        if matches!(error, AppError::Throttled { .. }) {
+            crate::metrics::get().logins_throttled.inc();
+        }
+    })?;
 
     let verified = app
         .state
@@ -294,6 +300,7 @@ async fn authenticate(
                 .detail("address not verified")
                 .record(&mut app.acquire().await?, now)
                 .await?;
+            crate::metrics::get().logins_failed.inc();
             Err(AppError::Forbidden(UNVERIFIED))
         }
         Some(credentials) if verified && credentials.user.is_active => Ok((credentials.user, key)),
@@ -311,6 +318,7 @@ async fn authenticate(
                 event = event.detail("unknown login");
             }
             event.record(&mut app.acquire().await?, now).await?;
+            crate::metrics::get().logins_failed.inc();
             Err(AppError::BadCredentials)
         }
     }
@@ -370,6 +378,7 @@ pub(crate) async fn open_session(
         .record(&mut tx, now)
         .await?;
     tx.commit().await?;
+    crate::metrics::get().sessions_created.inc();
     sessions.set_cookie(cookies, issued);
     Ok(user)
 }

@@ -129,6 +129,7 @@ pub async fn checkout(app: &App<'_>, caller: &Actor) -> AppResult<Sale> {
         .map_err(|error| by_product(error, &lines))?;
     cart::clear(&mut tx, user_id).await?;
     tx.commit().await?;
+    crate::metrics::get().purchases.inc();
     Ok(sale)
 }
 

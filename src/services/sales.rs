@@ -89,6 +89,7 @@ pub async fn purchase_once(
     let sale = record(&mut tx, buyer, &order, now).await?;
     idempotency::complete(&mut tx, &scope, key, sale.row.id).await?;
     tx.commit().await?;
+    crate::metrics::get().purchases.inc();
     Ok(Once {
         value: sale,
         replayed: false,

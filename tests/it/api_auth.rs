@@ -229,7 +229,7 @@ async fn unknown_user_and_wrong_password_get_the_same_answer() {
     let (s1, b1) = fresh.login_api("bob", "wrong password here").await;
     let (s2, b2) = fresh.login_api("nobody", "wrong password here").await;
     assert_eq!(s1, Status::Unauthorized);
-    assert_eq!((s1, b1), (s2, b2));
+    assert_eq!((s1, sans_request_id(b1)), (s2, sans_request_id(b2)));
     let (status, _) = fresh.login_api("bob@example.com", PASSWORD).await;
     assert_eq!(status, Status::Ok);
 }
@@ -257,8 +257,9 @@ async fn inactive_user_cannot_log_in_and_gets_the_same_answer() {
     assert_eq!(status, Status::Unauthorized);
     let (status, unknown) = app.login_api("ghost", PASSWORD).await;
     assert_eq!(status, Status::Unauthorized);
-    assert_eq!(inactive, wrong);
-    assert_eq!(inactive, unknown);
+    let inactive = sans_request_id(inactive);
+    assert_eq!(inactive, sans_request_id(wrong));
+    assert_eq!(inactive, sans_request_id(unknown));
     assert_eq!(app.me_status().await, Status::Unauthorized);
 }
 
@@ -438,7 +439,7 @@ async fn repeated_failed_logins_are_throttled_with_429() {
     }
     let (status, ghost) = app.login_api("ghost", "not the password").await;
     assert_eq!(status, Status::TooManyRequests);
-    assert_eq!(ghost, throttled);
+    assert_eq!(sans_request_id(ghost), sans_request_id(throttled));
     assert!(
         app.audit_actions()
             .await

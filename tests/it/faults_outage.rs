@@ -170,3 +170,66 @@ async fn a_server_started_while_postgres_is_down_waits_and_then_serves() {
         Status::Ok
     );
 }
+
+/// `portero serve` started while PostgreSQL is down: `/healthz` 200 and
+/// `/readyz` 503 (with `Retry-After`) while it waits, then the application
+/// itself on the same port once the database answers, without a restart.
+#[rocket::async_test]
+async fn while_the_database_is_awaited_healthz_is_200_and_readyz_503() {
+    let (db, url) = TestDb::new().await;
+    if !db.is_postgres() {
+        return; // SQLite is a file: there is no server to wait for.
+    }
+    let rest = url.split_once('@').map_or(url.as_str(), |(_, rest)| rest);
+    let (authority, name) = rest.split_once('/').expect("database name");
+    let user = url
+        .trim_start_matches("postgres://")
+        .split('@')
+        .next()
+        .unwrap_or("postgres");
+    let db_port = free_port();
+    let delayed = format!("postgres://{user}@127.0.0.1:{db_port}/{name}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = crate::platform::free_port();
+    let env = [
+        ("ROCKET_PORT", port.to_string()),
+        ("DATABASE_URL", delayed),
+        ("ROCKET_SECRET_KEY", SECRET_KEY.to_owned()),
+        ("ROCKET_MAIL_POLL_INTERVAL_MS", "0".to_owned()),
+    ];
+    let dir_path = dir.path().to_owned();
+    let server = rocket::tokio::task::spawn_blocking(move || {
+        crate::platform::Server::start(&dir_path, &env, "127.0.0.1", port)
+    })
+    .await
+    .expect("start");
+    let get = |path: &'static str| {
+        rocket::tokio::task::spawn_blocking(move || {
+            crate::platform::http("127.0.0.1", port, "GET", path, &[], None)
+        })
+    };
+    let (status, headers, _) = get("/readyz").await.expect("join").expect("readyz");
+    assert_eq!(status, 503, "{}", server.log());
+    assert!(headers.iter().any(|(k, v)| k == "retry-after" && v == "2"));
+    let (status, _, _) = get("/api/products").await.expect("join").expect("products");
+    assert_eq!(status, 503);
+    let (status, _, _) = get("/healthz").await.expect("join").expect("healthz");
+    assert_eq!(status, 200);
+
+    forward_later(db_port, authority.to_owned(), Duration::ZERO);
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok((200, _, _)) = get("/readyz").await.expect("join") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "not ready 30 s after the database came up:\n{}",
+            server.log()
+        );
+        rocket::tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, _, body) = get("/api/products").await.expect("join").expect("products");
+    assert_eq!(status, 200, "{body}");
+    assert!(server.log().contains("while the database is awaited"));
+}

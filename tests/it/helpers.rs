@@ -512,6 +512,19 @@ pub fn assert_problem_body(body: &Value, status: Status) {
         "{body}"
     );
     assert!(body["errors"].is_array(), "{body}");
+    assert!(
+        body["request_id"].as_str().is_some_and(|id| !id.is_empty()),
+        "{body}"
+    );
+}
+
+/// A problem body without its `request_id`, which differs per request, for
+/// tests that check two answers cannot be told apart.
+pub fn sans_request_id(mut body: Value) -> Value {
+    if let Some(object) = body.as_object_mut() {
+        object.remove("request_id");
+    }
+    body
 }
 
 /// The fields named in a problem's `errors`.

@@ -68,7 +68,9 @@ mod pages_tokens;
 mod faults_backup;
 mod faults_disk;
 mod faults_idempotency;
+mod faults_observe;
 mod faults_outage;
+mod faults_slow;
 // Languages (issue 17): negotiation, the switcher, translated pages.
 mod lang;
 // Two-factor sign-in (issue 19).

@@ -216,10 +216,18 @@ impl<'r> Responder<'r, 'static> for PageError {
                 return catchers::login_redirect(request).respond_to(request);
             }
             AppError::Internal(message) => {
-                tracing::error!(path = %request.uri().path(), "internal error: {message}");
+                tracing::error!(
+                    request_id = crate::request_id::of(request),
+                    path = %request.uri().path(),
+                    "internal error: {message}"
+                );
             }
             AppError::Unavailable(message) => {
-                tracing::warn!(path = %request.uri().path(), "unavailable: {message}");
+                tracing::warn!(
+                    request_id = crate::request_id::of(request),
+                    path = %request.uri().path(),
+                    "unavailable: {message}"
+                );
             }
             AppError::Forbidden(why) => {
                 request.local_cache(|| catchers::Why(Some(why)));
