@@ -197,22 +197,31 @@ fn static_file(
         .map(|part| part.to_str())
         .collect::<Option<Vec<_>>>()?
         .join("/");
-    embedded(&name, &validators)
+    serve(&name, v, &validators, accepted.0)
 }
 
-/// The static file `name` (a path under `static/`), answered as
-/// `/static/` answers it.
+/// The static file `name` (a path under `static/`), uncompressed and
+/// revalidated, for a route outside `/static/` (Swagger UI's icons).
 pub fn embedded(name: &str, validators: &Validators) -> Option<Asset> {
+    serve(name, None, validators, None)
+}
+
+/// The static file `name`: `version` is the fingerprint the URL carries
+/// (immutable when it is the file's own), `encoding` what the client takes.
+fn serve(
+    name: &str,
+    version: Option<&str>,
+    validators: &Validators,
+    encoding: Option<Encoding>,
+) -> Option<Asset> {
     let file = StaticFiles::get(name)?;
     let content_type = std::path::Path::new(name)
         .extension()
         .and_then(|ext| ext.to_str())
         .and_then(ContentType::from_extension)
         .unwrap_or(ContentType::Binary);
-    let encoded = accepted
-        .0
-        .and_then(|encoding| Some((encoding, precompressed(&name, encoding)?)));
-    let immutable = v.is_some_and(|v| v == fingerprint(&file));
+    let encoded = encoding.and_then(|encoding| Some((encoding, precompressed(name, encoding)?)));
+    let immutable = version.is_some_and(|v| v == fingerprint(&file));
     let mut asset = Asset {
         file,
         content_type,
