@@ -33,6 +33,7 @@ pub fn user_routes(settings: &OpenApiSettings) -> (Vec<Route>, OpenApi) {
 
 /// Where the caller's two-factor sign-in stands.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "MfaStatus")]
 pub struct MfaStatusView {
     pub enabled: bool,
     /// A secret from `POST /api/me/mfa` waits for its first code.
@@ -45,6 +46,7 @@ pub struct MfaStatusView {
 
 /// A new secret for an authenticator app, pending until confirmed.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Enrolment")]
 pub struct EnrolmentView {
     /// The secret in base32, for typing into the app.
     pub secret: String,
@@ -74,6 +76,7 @@ pub struct ChangeRequest {
 
 /// Recovery codes, shown this once: each logs in once instead of a code.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "RecoveryCodes")]
 pub struct RecoveryCodesView {
     pub recovery_codes: Vec<String>,
 }
