@@ -23,8 +23,9 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 PG_URL="${PORTERO_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 OUT=target/llvm-cov
-# Only the application's code counts: not the tests, not dependencies.
-IGNORE='(^|/)(tests|\.cargo|rustc)/'
+# Only the application's code counts: not the tests, not dependencies (the
+# patched Rocket in vendor/ is a dependency, though a path one).
+IGNORE='(^|/)(tests|vendor|\.cargo|rustc)/'
 
 step() { printf '\n=== coverage: %s ===\n' "$*"; }
 
