@@ -6,7 +6,11 @@
 #
 #   eval "$(bash scripts/pg-tls-cluster.sh start)"   # prints the exports below
 #   bash scripts/pg-tls-cluster.sh stop               # stops both, deletes the folder
-#   bash scripts/pg-tls-cluster.sh status             # exit 0 when both are running
+#   bash scripts/pg-tls-cluster.sh status             # exit 0 when both answer
+#
+# `start` is idempotent: servers that answer are kept; otherwise both are made
+# afresh, and what the old servers last logged is printed first and appended
+# to $DIR.events (kept across restarts), so a server that died is explained.
 #
 # Exports:
 #   PORTERO_PG_TLS_URL        postgres://postgres@localhost:$TLS_PORT/postgres (TLS on)
@@ -87,6 +91,9 @@ start() {
     exports
     return
   fi
+  if [ -d "$DIR" ]; then
+    report_dead_servers | tee -a "$DIR.events" >&2
+  fi
   stop >/dev/null 2>&1 || true
   mkdir -p "$DIR"
   chmod 700 "$DIR"
@@ -106,7 +113,17 @@ stop() {
   rm -rf "$DIR"
 }
 
-running() { [ -f "$DIR/tls/postmaster.pid" ] && [ -f "$DIR/plain/postmaster.pid" ]; }
+# A pid file alone proves nothing: a server killed without cleanup leaves it.
+answers() { "$PG_BIN/pg_isready" -q -h localhost -p "$1" -U postgres -d postgres -t 3; }
+running() { [ -d "$DIR" ] && answers "$TLS_PORT" && answers "$PLAIN_PORT"; }
+
+report_dead_servers() {
+  echo "pg-tls-cluster: $(date -u +%FT%TZ): the servers in $DIR were not answering; restarting them"
+  for name in tls plain; do
+    echo "--- end of $DIR/$name.log"
+    tail -n 15 "$DIR/$name.log" 2>/dev/null || echo "(no log)"
+  done
+}
 
 case "${1:-}" in
   start) start ;;

@@ -5,7 +5,10 @@
 //! through `pg_stat_ssl`, whether its own session is encrypted.
 //!
 //! Without the cluster's variables these tests pass vacuously outside CI and
-//! fail under `CI=true`.
+//! fail under `CI=true`. With them, the servers are made to answer first:
+//! in a CI run they had vanished minutes after `.ci/run` started them, with
+//! nothing in the suite stopping them, so the check must not depend on
+//! their staying up (the script logs why they were restarted).
 
 use portero::db::{AppPool, PoolSettings};
 
@@ -25,12 +28,15 @@ fn clusters() -> Option<Clusters> {
         var("PORTERO_PG_PLAIN_URL"),
     );
     match found {
-        (Some(tls_url), Some(ca), Some(wrong_ca), Some(plain_url)) => Some(Clusters {
-            tls_url,
-            ca,
-            wrong_ca,
-            plain_url,
-        }),
+        (Some(tls_url), Some(ca), Some(wrong_ca), Some(plain_url)) => {
+            ensure_running();
+            Some(Clusters {
+                tls_url,
+                ca,
+                wrong_ca,
+                plain_url,
+            })
+        }
         _ if std::env::var("CI").as_deref() == Ok("true") => panic!(
             "CI=true but the TLS clusters are not set up: \
              eval \"$(bash scripts/pg-tls-cluster.sh start)\" first"
@@ -39,6 +45,31 @@ fn clusters() -> Option<Clusters> {
             eprintln!("no TLS clusters (scripts/pg-tls-cluster.sh): TLS checks not run");
             None
         }
+    }
+}
+
+/// Runs the script's idempotent `start` once per test binary, with the same
+/// environment that chose the clusters' folder and ports.
+fn ensure_running() {
+    static STARTED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let started = STARTED.get_or_init(|| {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pg-tls-cluster.sh");
+        let output = std::process::Command::new("bash")
+            .args([script, "start"])
+            .output()
+            .map_err(|e| format!("cannot run {script}: {e}"))?;
+        let said = String::from_utf8_lossy(&output.stderr).into_owned();
+        if output.status.success() {
+            if !said.is_empty() {
+                eprintln!("{said}");
+            }
+            Ok(())
+        } else {
+            Err(format!("{script} start failed: {said}"))
+        }
+    });
+    if let Err(why) = started {
+        panic!("{why}");
     }
 }
 
