@@ -25,6 +25,7 @@ use crate::domain::{
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::mail::Kind;
+use crate::services::idempotency::{self, Claim, IdempotencyKey, Once};
 use crate::services::{mfa, recovery};
 use crate::state::App;
 
@@ -129,10 +130,40 @@ pub async fn sign_up(
     client: &ClientMeta,
     input: &NewAccount<'_>,
 ) -> AppResult<User> {
+    Ok(sign_up_once(app, cookies, client, input, None).await?.value)
+}
+
+/// Where sign-up keys are claimed: there is no caller yet to scope them to.
+const SIGN_UP_SCOPE: &str = "signup";
+
+/// [`sign_up`] under an `Idempotency-Key`: a retry with the same key and
+/// details gets the account the first request made instead of a 409. The
+/// retry opens no session: a session id is a secret that is never stored
+/// for replaying, and a session granted on the key alone would skip the
+/// password, so the client logs in. The fingerprint (see
+/// [`sign_up_fingerprint`]) leaves the password out for the same reason.
+pub async fn sign_up_once(
+    app: &App<'_>,
+    cookies: &CookieJar<'_>,
+    client: &ClientMeta,
+    input: &NewAccount<'_>,
+    key: Option<&IdempotencyKey>,
+) -> AppResult<Once<User>> {
     let new_user = prepare_account(app, input, Role::User, true).await?;
     let now = app.now();
     let mut tx = app.begin().await?;
+    if let Claim::Done(user_id) = idempotency::claim(&mut tx, SIGN_UP_SCOPE, key, now).await? {
+        let user = users::find(&mut tx, user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.rollback().await?;
+        return Ok(Once {
+            value: user,
+            replayed: true,
+        });
+    }
     let user = users::insert(&mut tx, &new_user, now).await?;
+    idempotency::complete(&mut tx, SIGN_UP_SCOPE, key, user.id).await?;
     recovery::queue_verification(app, &mut tx, &user, now).await?;
     let user = if app.state.config.require_verified_email {
         // Inactive until verified: no session before the link is used.
@@ -148,7 +179,26 @@ pub async fn sign_up(
         open_session(app, tx, cookies, client, user, action::SIGNUP, now).await?
     };
     app.state.mail.wake();
-    Ok(user)
+    Ok(Once {
+        value: user,
+        replayed: false,
+    })
+}
+
+/// What an `Idempotency-Key` on sign-up is compared by: every detail but
+/// the password, which is kept nowhere but in its argon2 hash.
+pub fn sign_up_fingerprint(input: &NewAccount<'_>) -> String {
+    format!(
+        "{:?}",
+        (
+            input.username,
+            input.email,
+            input.first_name,
+            input.last_name,
+            input.address,
+            input.phone,
+        )
+    )
 }
 
 /// The answer to a right password for an unverified address when

@@ -6,9 +6,10 @@
 use crate::actor::Actor;
 use crate::db::cart::{self, CartLine, MAX_QUANTITY};
 use crate::db::products;
-use crate::db::sales::{OrderLine, Sale};
+use crate::db::sales::{self, OrderLine, Sale};
 use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
+use crate::services::idempotency::{self, Claim, IdempotencyKey, Once};
 use crate::services::sales::{MAX_LINES, record};
 use crate::state::App;
 
@@ -96,10 +97,29 @@ pub async fn remove(app: &App<'_>, caller: &Actor, product_id: i64) -> AppResult
 /// Buys the whole basket as one sale and empties it, in one transaction.
 /// A line that cannot be bought fails the whole checkout: the error names
 /// the product (field `qty[<product id>]`) and the basket is kept.
-pub async fn checkout(app: &App<'_>, caller: &Actor) -> AppResult<Sale> {
+///
+/// `key` is the basket form's own key: the same form sent again (a double
+/// click, a reload that resubmits) gets the sale it made the first time,
+/// in the same scope as the API's `Idempotency-Key` on purchases.
+pub async fn checkout(
+    app: &App<'_>,
+    caller: &Actor,
+    key: Option<&IdempotencyKey>,
+) -> AppResult<Once<Sale>> {
     let user_id = caller.account_id()?;
+    let scope = super::sales::idempotency_scope(user_id);
     let now = app.now();
     let mut tx = app.begin().await?;
+    if let Claim::Done(sale_id) = idempotency::claim(&mut tx, &scope, key, now).await? {
+        let sale = sales::find(&mut tx, sale_id, None)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.rollback().await?;
+        return Ok(Once {
+            value: sale,
+            replayed: true,
+        });
+    }
     let lines = cart::lines(&mut tx, user_id).await?;
     if lines.is_empty() {
         return Err(AppError::invalid("cart", "Your basket is empty."));
@@ -128,9 +148,13 @@ pub async fn checkout(app: &App<'_>, caller: &Actor) -> AppResult<Sale> {
         .await
         .map_err(|error| by_product(error, &lines))?;
     cart::clear(&mut tx, user_id).await?;
+    idempotency::complete(&mut tx, &scope, key, sale.row.id).await?;
     tx.commit().await?;
     crate::metrics::get().purchases.inc();
-    Ok(sale)
+    Ok(Once {
+        value: sale,
+        replayed: false,
+    })
 }
 
 /// Renames the purchase's `items[i].…` fields to the basket's

@@ -64,6 +64,12 @@ pub async fn purchase(app: &App<'_>, buyer: &Actor, lines: &[(i64, i64)]) -> App
     Ok(purchase_once(app, buyer, lines, None).await?.value)
 }
 
+/// Where a buyer's purchase keys live, whether sent by the API or by the
+/// basket form: one key buys once, whichever way it came.
+pub(crate) fn idempotency_scope(user_id: i64) -> String {
+    format!("sale:user:{user_id}")
+}
+
 /// [`purchase`] under an `Idempotency-Key`: a retry with the same key and
 /// order gets the sale the first request made, without buying again.
 pub async fn purchase_once(
@@ -73,7 +79,7 @@ pub async fn purchase_once(
     key: Option<&IdempotencyKey>,
 ) -> AppResult<Once<Sale>> {
     let order = validate_order(lines)?;
-    let scope = format!("sale:user:{}", buyer.account_id()?);
+    let scope = idempotency_scope(buyer.account_id()?);
     let now = app.now();
     let mut tx = app.begin().await?;
     if let Claim::Done(sale_id) = idempotency::claim(&mut tx, &scope, key, now).await? {

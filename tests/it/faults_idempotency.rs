@@ -201,3 +201,74 @@ async fn a_retried_product_create_creates_one_product() {
     assert_eq!(mismatch.status, Status::UnprocessableEntity);
     assert_eq!(scalar(&admin, "SELECT COUNT(*) FROM products").await, 1);
 }
+
+fn sign_up_body(email: &str) -> Value {
+    json!({
+        "username": "retrier",
+        "email": email,
+        "password": "a long and unusual passphrase",
+        "first_name": "Re",
+        "last_name": "Trier",
+    })
+}
+
+#[rocket::async_test]
+async fn a_retried_sign_up_answers_the_account_without_a_session() {
+    let app = spawn_app().await;
+    let body = sign_up_body("retrier@example.com");
+    let first = post_with_key(&app, "/api/auth/signup", "s-1", &body).await;
+    assert_eq!(first.status, Status::Created, "{}", first.body);
+    assert!(!first.replayed);
+
+    // The answer was lost: the client retries from a fresh cookie jar.
+    let retrier = app.other_browser().await;
+    let response = retrier
+        .client
+        .post("/api/auth/signup")
+        .header(ContentType::JSON)
+        .header(Header::new("Idempotency-Key", "s-1"))
+        .body(body.to_string())
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    assert_eq!(
+        response.headers().get_one("Idempotent-Replayed"),
+        Some("true")
+    );
+    assert!(
+        response.headers().get_one("Set-Cookie").is_none(),
+        "a replay must not open a session"
+    );
+    let replay = response.into_json::<Value>().await.unwrap_or(Value::Null);
+    assert_eq!(replay["id"], first.body["id"], "{replay}");
+    let (status, _) = retrier.get_json("/api/me").await;
+    assert_eq!(status, Status::Unauthorized);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM users WHERE username = 'retrier'"
+        )
+        .await,
+        1
+    );
+
+    // Other details under the same key are refused; without a key, the
+    // same details are the usual 409.
+    let other = post_with_key(
+        &retrier,
+        "/api/auth/signup",
+        "s-1",
+        &sign_up_body("else@example.com"),
+    )
+    .await;
+    assert_eq!(other.status, Status::UnprocessableEntity, "{}", other.body);
+    assert_eq!(error_fields(&other.body), ["Idempotency-Key"]);
+    let plain = retrier
+        .client
+        .post("/api/auth/signup")
+        .header(ContentType::JSON)
+        .body(body.to_string())
+        .dispatch()
+        .await;
+    assert_eq!(plain.status(), Status::Conflict);
+}

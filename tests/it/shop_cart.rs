@@ -370,3 +370,84 @@ async fn a_withdrawn_product_is_marked_and_a_deleted_one_leaves_the_basket() {
     assert_eq!(rows.len(), 1);
     assert!(rows[0][0].starts_with("Zebra"));
 }
+
+/// The `order_key` of the basket form as rendered.
+fn order_key(page: &str) -> String {
+    page.split("name=\"order_key\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no order_key in the basket form"))
+}
+
+#[rocket::async_test]
+async fn the_same_basket_form_sent_twice_buys_once() {
+    let app = spawn_app().await;
+    let Shop {
+        admin,
+        shopper,
+        first,
+        token,
+        ..
+    } = open_shop(&app).await;
+    let quantity = format!("qty[{first}]");
+    let added = shopper
+        .post_form("/cart/add", &[(&quantity, "2"), ("csrf_token", &token)])
+        .await;
+    assert_eq!(added.status(), Status::SeeOther);
+
+    // Each rendering of the basket carries a key of its own.
+    let (_, page) = html(&shopper, "/cart").await;
+    let key = order_key(&page);
+    let (_, again) = html(&shopper, "/cart").await;
+    assert_ne!(order_key(&again), key);
+
+    // A double click: the same form, twice.
+    let form = [
+        (quantity.as_str(), "2"),
+        ("action", "checkout"),
+        ("order_key", key.as_str()),
+        ("csrf_token", token.as_str()),
+    ];
+    let first_answer = shopper.post_form("/cart", &form).await;
+    assert_eq!(first_answer.status(), Status::SeeOther);
+    let sale_page = location(&first_answer).expect("Location");
+    assert!(sale_page.starts_with("/sales/"), "{sale_page}");
+    let second_answer = shopper.post_form("/cart", &form).await;
+    assert_eq!(second_answer.status(), Status::SeeOther);
+    assert_eq!(location(&second_answer), Some(sale_page.clone()));
+    let (_, page) = html(&shopper, &sale_page).await;
+    assert!(
+        flash_text(&page)
+            .unwrap_or_default()
+            .contains("you paid once"),
+        "{:?}",
+        flash_text(&page)
+    );
+
+    assert_eq!(stock(&admin, first).await, 8, "bought once");
+    assert_eq!(scalar(&admin, "SELECT COUNT(*) FROM sales").await, 1);
+    let actions = app.audit_actions().await;
+    assert_eq!(actions.iter().filter(|a| *a == "sale_create").count(), 1);
+
+    // The key is the form's: refilled and sent with a fresh key, it buys again.
+    shopper
+        .post_form("/cart/add", &[(&quantity, "1"), ("csrf_token", &token)])
+        .await;
+    let (_, page) = html(&shopper, "/cart").await;
+    let fresh = order_key(&page);
+    let third = shopper
+        .post_form(
+            "/cart",
+            &[
+                (quantity.as_str(), "1"),
+                ("action", "checkout"),
+                ("order_key", fresh.as_str()),
+                ("csrf_token", token.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(third.status(), Status::SeeOther);
+    assert_ne!(location(&third), Some(sale_page));
+    assert_eq!(stock(&admin, first).await, 7);
+}

@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::form::ApiForm;
+use super::idempotency::{KeyHeader, Replayable};
 use super::views::UserView;
 use super::{Answer, ApiJson, SameOrigin};
 use crate::auth::{ClientMeta, CurrentUser};
@@ -59,17 +60,26 @@ impl SignupRequest {
 }
 
 /// Creates an account and logs it in (the session cookie is set).
+///
+/// With an `Idempotency-Key`, a retry with the same key and details (the
+/// password is not compared) answers 201 with the account made the first
+/// time and `Idempotent-Replayed: true`, but sets no cookie: log in with
+/// the password.
 #[openapi(tag = "Auth")]
 #[post("/signup", data = "<body>")]
 async fn signup(
     app: App<'_>,
     cookies: &CookieJar<'_>,
     client: ClientMeta,
+    key: KeyHeader,
     body: ApiJson<SignupRequest>,
-) -> Answer<Created<Json<UserView>>> {
-    let user = accounts::sign_up(&app, cookies, &client, &body.0.as_new_account()).await?;
+) -> Answer<Created<Replayable<Json<UserView>>>> {
+    let account = body.0.as_new_account();
+    let key = key.with(&accounts::sign_up_fingerprint(&account))?;
+    let once = accounts::sign_up_once(&app, cookies, &client, &account, key.as_ref()).await?;
+    let user = once.value;
     let location = format!("/api/users/{}", user.id);
-    Ok(Created::new(location).body(Json(user.into())))
+    Ok(Created::new(location).body(Replayable::new(Json(user.into()), once.replayed)))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

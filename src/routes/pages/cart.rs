@@ -19,6 +19,7 @@ use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::services::cart;
+use crate::services::idempotency::{IdempotencyKey, Once};
 
 pub fn routes() -> Vec<Route> {
     routes![show, add, change, remove]
@@ -82,6 +83,7 @@ async fn render(
             "total": total,
             "errors": errors_map(view.lang, errors),
             "general_errors": general,
+            "order_key": new_order_key(),
         }),
     ))
 }
@@ -105,6 +107,14 @@ pub struct QuantityForm {
     back: Option<String>,
     /// `checkout` buys the basket after saving the quantities.
     action: Option<String>,
+    /// The basket form's key, new with each rendering: the same form sent
+    /// twice buys once (see [`cart::checkout`]).
+    order_key: Option<String>,
+}
+
+/// A fresh key for one rendering of the basket form.
+fn new_order_key() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
 }
 
 /// The non-blank quantities of the form, or the field errors of those that
@@ -207,13 +217,33 @@ async fn change(
             "Your basket is up to date.",
         )));
     }
-    match cart::checkout(&app, &actor).await {
-        Ok(sale) => Ok(Reply::Flash(Flash::success(
+    // The fingerprint is the form as sent: a resubmission matches it.
+    let key = form
+        .order_key
+        .as_deref()
+        .map(|key| IdempotencyKey::new(key, &format!("{:?}", form.qty)))
+        .transpose();
+    let checked_out = match key {
+        Ok(key) => cart::checkout(&app, &actor, key.as_ref()).await,
+        Err(error) => Err(error),
+    };
+    match checked_out {
+        Ok(Once {
+            value: sale,
+            replayed: false,
+        }) => Ok(Reply::Flash(Flash::success(
             Redirect::to(format!("/sales/{}", sale.row.id)),
             format!(
                 "Thank you! You paid {}.",
                 view.formats().money(sale.row.total_cents)
             ),
+        ))),
+        Ok(Once {
+            value: sale,
+            replayed: true,
+        }) => Ok(Reply::Flash(Flash::success(
+            Redirect::to(format!("/sales/{}", sale.row.id)),
+            "This order was sent twice; you paid once. Here it is.",
         ))),
         Err(AppError::Conflict(errors)) => {
             render(&app, &view, &user, &client, Status::Conflict, &errors).await
