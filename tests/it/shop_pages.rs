@@ -24,6 +24,30 @@ async fn money_shows_the_configured_currency_with_separators() {
             assert!(page.contains(expected), "{path}: no {expected}");
         }
     }
+    // In Spanish, the same amounts are written the Spanish way (CLDR: no
+    // group separator below five digits, the sign after the amount).
+    let app = spawn_app().await;
+    let (admin, _) = admin_browser(&app, "root").await;
+    new_product(&admin, "BIG-1", "Big thing", 123_456, 5).await;
+    new_product(&admin, "HUGE-1", "Huge thing", 1_234_567, 5).await;
+    let response = app
+        .client
+        .get("/products")
+        .header(rocket::http::Header::new("Accept-Language", "es"))
+        .dispatch()
+        .await;
+    let page = response.into_string().await.unwrap_or_default();
+    for expected in ["1234,56\u{a0}€", "12.345,67\u{a0}€"] {
+        assert!(
+            page.contains(expected),
+            "no {expected:?} in the Spanish catalog"
+        );
+    }
+    assert!(
+        !page.contains("€1,234.56"),
+        "English money on a Spanish page"
+    );
+
     // A currency that is no ISO code is a start-up error naming the key.
     let figment = test_figment("sqlite://unused.db").merge(Serialized::default("currency", "euro"));
     let error = portero::config::validate(&figment).expect_err("bad currency");

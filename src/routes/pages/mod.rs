@@ -115,7 +115,7 @@ impl<'r> FromRequest<'r> for PageContext {
 impl PageContext {
     /// How this viewer reads money and instants.
     pub fn formats(&self) -> view::Formats {
-        let formats = view::Formats::new(&self.currency);
+        let formats = view::Formats::new(&self.currency).in_language(self.lang);
         match &self.user {
             Some(user) => formats.in_zone(&user.user.time_zone),
             None => formats,

@@ -1,6 +1,13 @@
 //! How money and instants are written on pages.
 
+use std::sync::OnceLock;
+
+use icu_decimal::DecimalFormatter;
+use icu_decimal::input::Decimal;
+use icu_locale_core::locale;
 use time::OffsetDateTime;
+
+use crate::i18n::Lang;
 
 /// The formatting a page uses for its viewer.
 #[derive(Debug, Clone)]
@@ -9,6 +16,8 @@ pub struct Formats {
     currency: String,
     /// The viewer's time zone (their profile's `time_zone`; UTC otherwise).
     zone: jiff::tz::TimeZone,
+    /// The page's language: how numbers are written.
+    lang: Lang,
 }
 
 impl Default for Formats {
@@ -22,7 +31,14 @@ impl Formats {
         Formats {
             currency: currency.to_owned(),
             zone: jiff::tz::TimeZone::UTC,
+            lang: Lang::En,
         }
+    }
+
+    /// The same, with numbers written as `lang` writes them.
+    pub fn in_language(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
     }
 
     /// The same, with instants in the zone named `name` (a name the profile
@@ -34,18 +50,24 @@ impl Formats {
         self
     }
 
-    /// Cents with the currency and thousands separators: 123456 →
-    /// "€1,234.56"; a currency without a well-known sign is written after
-    /// the amount ("1,234.56 CHF").
+    /// Cents with the currency, written the page language's way (CLDR,
+    /// through ICU4X): 123456 → "€1,234.56" in English, "1234,56 €" in
+    /// Spanish, whose grouping starts at five digits ("12.345,67 €"). A
+    /// currency without a well-known sign is written as its code after the
+    /// amount ("1,234.00 CHF").
     pub fn money(&self, cents: i64) -> String {
         let sign = if cents < 0 { "-" } else { "" };
-        let abs = cents.unsigned_abs();
-        let amount = format!("{}.{:02}", group_thousands(abs / 100), abs % 100);
-        match self.currency.as_str() {
-            "EUR" => format!("{sign}€{amount}"),
-            "USD" => format!("{sign}${amount}"),
-            "GBP" => format!("{sign}£{amount}"),
-            code => format!("{sign}{amount} {code}"),
+        let mut decimal = Decimal::from(cents.unsigned_abs());
+        decimal.multiply_pow10(-2);
+        let amount = match decimal_formatter(self.lang) {
+            Some(formatter) => formatter.format(&decimal).to_string(),
+            None => amount_for_input(cents.abs()),
+        };
+        // U+00A0: the amount and a sign written after it stay on one line.
+        match (self.lang, symbol(&self.currency)) {
+            (Lang::En, Some(symbol)) => format!("{sign}{symbol}{amount}"),
+            (Lang::Es, Some(symbol)) => format!("{sign}{amount}\u{a0}{symbol}"),
+            (_, None) => format!("{sign}{amount}\u{a0}{}", self.currency),
         }
     }
 
@@ -81,17 +103,27 @@ fn utc_datetime(at: OffsetDateTime) -> String {
     )
 }
 
-/// 1234567 → "1,234,567".
-fn group_thousands(units: u64) -> String {
-    let digits = units.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
+/// The sign both languages write for a currency, where there is one.
+fn symbol(currency: &str) -> Option<&'static str> {
+    match currency {
+        "EUR" => Some("€"),
+        "USD" => Some("$"),
+        "GBP" => Some("£"),
+        _ => None,
     }
-    out
+}
+
+/// One formatter per language, made on first use from the CLDR data
+/// compiled into the binary (`None` only if that data lacked the locale).
+fn decimal_formatter(lang: Lang) -> Option<&'static DecimalFormatter> {
+    static EN: OnceLock<Option<DecimalFormatter>> = OnceLock::new();
+    static ES: OnceLock<Option<DecimalFormatter>> = OnceLock::new();
+    let (cell, locale) = match lang {
+        Lang::En => (&EN, locale!("en")),
+        Lang::Es => (&ES, locale!("es")),
+    };
+    cell.get_or_init(|| DecimalFormatter::try_new(locale.into(), Default::default()).ok())
+        .as_ref()
 }
 
 /// Cents as a form field holds them, whatever the viewer's language:
@@ -114,7 +146,18 @@ mod tests {
         assert_eq!(eur.money(-123456789), "-€1,234,567.89");
         assert_eq!(Formats::new("USD").money(100000), "$1,000.00");
         assert_eq!(Formats::new("GBP").money(99999), "£999.99");
-        assert_eq!(Formats::new("CHF").money(123400), "1,234.00 CHF");
+        assert_eq!(Formats::new("CHF").money(123400), "1,234.00\u{a0}CHF");
+    }
+
+    #[test]
+    fn spanish_money_follows_cldr() {
+        let es = Formats::default().in_language(Lang::Es);
+        // Spanish groups only from five digits on (CLDR minimumGroupingDigits 2).
+        assert_eq!(es.money(123456), "1234,56\u{a0}€");
+        assert_eq!(es.money(1234567), "12.345,67\u{a0}€");
+        assert_eq!(es.money(-5), "-0,05\u{a0}€");
+        let chf = Formats::new("CHF").in_language(Lang::Es);
+        assert_eq!(chf.money(12345678), "123.456,78\u{a0}CHF");
     }
 
     #[test]
