@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 
 use super::{AppConn, on_conn};
 use crate::error::AppResult;
+use crate::i18n::Msg;
 
 /// Most of one product a basket holds (as much as one order line may buy).
 pub const MAX_QUANTITY: i64 = 1000;
@@ -24,16 +25,18 @@ pub struct CartLine {
 
 impl CartLine {
     /// Whether the line can be bought as it stands.
-    pub fn problem(&self) -> Option<String> {
+    pub fn problem(&self) -> Option<Msg> {
+        let name = self.name.as_str();
         if !self.is_active {
-            Some(format!("“{}” is no longer sold.", self.name))
+            Some(Msg::new("cart-line-no-longer-sold").arg("name", name))
         } else if self.stock == 0 {
-            Some(format!("“{}” is sold out.", self.name))
+            Some(Msg::new("cart-line-sold-out").arg("name", name))
         } else if self.quantity > self.stock {
-            Some(format!(
-                "Only {} of “{}” left: lower the quantity.",
-                self.stock, self.name
-            ))
+            Some(
+                Msg::new("cart-line-too-few")
+                    .arg("stock", self.stock)
+                    .arg("name", name),
+            )
         } else {
             None
         }

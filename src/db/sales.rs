@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use super::{AppConn, AppTx, Backend, Filter, ListSql, first_row, on_conn, single_row};
 use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct SaleRow {
@@ -46,17 +47,19 @@ pub struct OrderLine {
 fn unknown_product(line: &OrderLine) -> AppError {
     AppError::Invalid(FieldErrors::single(
         &format!("items[{}].product_id", line.index),
-        format!(
-            "Product {} does not exist or is not for sale.",
-            line.product_id
-        ),
+        Msg::new("sale-product-not-for-sale")
+            .arg("id", line.product_id)
+            .reported_as_invalid(),
     ))
 }
 
 fn out_of_stock(line: &OrderLine, name: &str, stock: i64) -> AppError {
     AppError::Conflict(FieldErrors::single(
         &format!("items[{}].quantity", line.index),
-        format!("Not enough stock of \"{name}\": {stock} left."),
+        Msg::new("sale-out-of-stock")
+            .arg("name", name)
+            .arg("stock", stock)
+            .reported_as_invalid(),
     ))
 }
 

@@ -15,6 +15,8 @@ pub struct Msg {
     /// Text from code not yet given a message id: shown as it is, in
     /// every language.
     literal: bool,
+    /// Translated, yet reported under the generic code `invalid`.
+    generic_code: bool,
 }
 
 impl Msg {
@@ -23,7 +25,16 @@ impl Msg {
             id: Cow::Borrowed(id),
             args: Vec::new(),
             literal: false,
+            generic_code: false,
         }
+    }
+
+    /// Keeps the API `code` at `invalid`: for messages the API reported
+    /// under that code before they were translated, so clients that
+    /// match on it see no change.
+    pub fn reported_as_invalid(mut self) -> Self {
+        self.generic_code = true;
+        self
     }
 
     /// Adds the argument `$name`.
@@ -34,7 +45,11 @@ impl Msg {
 
     /// The stable code: the message id (`invalid` for a literal text).
     pub fn code(&self) -> &str {
-        if self.literal { "invalid" } else { &self.id }
+        if self.literal || self.generic_code {
+            "invalid"
+        } else {
+            &self.id
+        }
     }
 
     pub fn render(&self, lang: Lang) -> String {
@@ -51,6 +66,7 @@ impl From<&str> for Msg {
             id: Cow::Owned(text.to_owned()),
             args: Vec::new(),
             literal: true,
+            generic_code: false,
         }
     }
 }
@@ -61,6 +77,7 @@ impl From<String> for Msg {
             id: Cow::Owned(text),
             args: Vec::new(),
             literal: true,
+            generic_code: false,
         }
     }
 }
@@ -97,5 +114,10 @@ mod tests {
         assert_eq!(literal.code(), "invalid");
         assert_eq!(literal.render(Lang::Es), "Plain text.");
         assert!(literal.contains("Plain"));
+        let generic = Msg::new("quantity-range")
+            .arg("max", 1000_i64)
+            .reported_as_invalid();
+        assert_eq!(generic.code(), "invalid");
+        assert!(generic.render(Lang::Es).starts_with("Una cantidad"));
     }
 }

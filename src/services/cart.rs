@@ -9,12 +9,13 @@ use crate::db::products;
 use crate::db::sales::{self, OrderLine, Sale};
 use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 use crate::services::idempotency::{self, Claim, IdempotencyKey, Once};
 use crate::services::sales::{MAX_LINES, record};
 use crate::state::App;
 
-fn quantity_message() -> String {
-    format!("A quantity is a whole number from 1 to {MAX_QUANTITY}.")
+fn quantity_message() -> Msg {
+    Msg::new("cart-quantity-range").arg("max", MAX_QUANTITY)
 }
 
 /// The caller's basket.
@@ -34,7 +35,7 @@ pub async fn count(app: &App<'_>, caller: &Actor) -> AppResult<i64> {
 pub async fn add(app: &App<'_>, caller: &Actor, lines: &[(i64, i64)]) -> AppResult<Vec<String>> {
     let user_id = caller.account_id()?;
     if lines.is_empty() {
-        return Err(AppError::invalid("qty", "Enter how many you want."));
+        return Err(AppError::invalid("qty", Msg::new("cart-quantity-missing")));
     }
     let now = app.now();
     let mut tx = app.begin().await?;
@@ -48,7 +49,7 @@ pub async fn add(app: &App<'_>, caller: &Actor, lines: &[(i64, i64)]) -> AppResu
         }
         match products::find(&mut tx, product_id).await? {
             Some(product) if product.is_active => names.push(product.name),
-            _ => errors.push(&field, "This product is not for sale."),
+            _ => errors.push(&field, Msg::new("cart-not-for-sale")),
         }
     }
     errors.into_result()?;
@@ -59,7 +60,7 @@ pub async fn add(app: &App<'_>, caller: &Actor, lines: &[(i64, i64)]) -> AppResu
     if size > MAX_LINES as i64 {
         return Err(AppError::invalid(
             "qty",
-            format!("A basket holds at most {MAX_LINES} different products."),
+            Msg::new("cart-too-many-products").arg("max", MAX_LINES),
         ));
     }
     tx.commit().await?;
@@ -122,7 +123,7 @@ pub async fn checkout(
     }
     let lines = cart::lines(&mut tx, user_id).await?;
     if lines.is_empty() {
-        return Err(AppError::invalid("cart", "Your basket is empty."));
+        return Err(AppError::invalid("cart", Msg::new("cart-empty")));
     }
     // Lines that cannot be bought now are reported all at once, before the
     // purchase tries them one by one.
@@ -206,6 +207,11 @@ mod tests {
         assert!(line(1, 2, 5, false).problem().unwrap().contains("Thing 1"));
         assert!(line(1, 2, 0, true).problem().unwrap().contains("sold out"));
         assert!(line(1, 6, 5, true).problem().unwrap().contains("Only 5"));
+        let short = line(1, 6, 1, true).problem().unwrap();
+        assert_eq!(
+            short.render(crate::i18n::Lang::Es),
+            "Solo queda 1 de «Thing 1»: baja la cantidad."
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::db::AppTx;
 use crate::db::sales::{self, OrderLine, Sale, SaleFilter};
 use crate::domain::{FieldErrors, parse_quantity};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 use crate::services::idempotency::{self, Claim, IdempotencyKey, Once};
 use crate::state::App;
 
@@ -22,15 +23,23 @@ pub const MAX_LINES: usize = 100;
 pub fn validate_order(lines: &[(i64, i64)]) -> Result<Vec<OrderLine>, FieldErrors> {
     let mut errors = FieldErrors::new();
     if lines.is_empty() {
-        errors.push("items", "Choose at least one product.");
+        errors.push("items", Msg::new("sale-no-items").reported_as_invalid());
     }
     if lines.len() > MAX_LINES {
-        errors.push("items", format!("An order has at most {MAX_LINES} lines."));
+        errors.push(
+            "items",
+            Msg::new("sale-too-many-lines")
+                .arg("max", MAX_LINES)
+                .reported_as_invalid(),
+        );
     }
     let mut merged: BTreeMap<i64, OrderLine> = BTreeMap::new();
     for (index, &(product_id, quantity)) in lines.iter().enumerate() {
         if product_id <= 0 {
-            errors.push(&format!("items[{index}].product_id"), "Unknown product.");
+            errors.push(
+                &format!("items[{index}].product_id"),
+                Msg::new("sale-unknown-product").reported_as_invalid(),
+            );
             continue;
         }
         if let Err(message) = parse_quantity(quantity) {
@@ -45,10 +54,10 @@ pub fn validate_order(lines: &[(i64, i64)]) -> Result<Vec<OrderLine>, FieldError
         line.quantity += quantity;
     }
     for line in merged.values() {
-        if parse_quantity(line.quantity).is_err() {
+        if let Err(message) = parse_quantity(line.quantity) {
             errors.push(
                 &format!("items[{}].quantity", line.index),
-                "A quantity is 1 to 1000.",
+                message.reported_as_invalid(),
             );
         }
     }

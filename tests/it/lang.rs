@@ -346,6 +346,33 @@ async fn translated_pages_in_spanish_hold_no_english_text() {
     ] {
         scanned.push((path, html(&app, path).await.1));
     }
+    // The shop: the catalog, a product, a sale (with its thanks), the
+    // purchases, the basket with a line in it (and its flash).
+    let (admin, _) = admin_browser(&app, "root").await;
+    let mate = new_product(&admin, "MATE-1", "Yerba mate", 450, 5).await;
+    let token = app.page_csrf("/products").await;
+    let qty = format!("qty[{mate}]");
+    let add = [(qty.as_str(), "2"), ("csrf_token", token.as_str())];
+    app.post_form("/cart/add", &add).await;
+    let checkout = app
+        .post_form(
+            "/cart",
+            &[
+                (qty.as_str(), "2"),
+                ("action", "checkout"),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    let sale = location(&checkout).unwrap_or_default();
+    assert!(sale.starts_with("/sales/"), "no sale: {sale:?}");
+    scanned.push(("a sale", html(&app, &sale).await.1));
+    let product = format!("/products/{mate}");
+    for path in ["/products", product.as_str(), "/sales"] {
+        scanned.push((path, html(&app, path).await.1));
+    }
+    app.post_form("/cart/add", &add).await;
+    scanned.push(("/cart", html(&app, "/cart").await.1));
     for (path, page) in scanned {
         let text = unescape(&page);
         assert_eq!(html_lang(&text), "es", "{path}");
@@ -356,4 +383,94 @@ async fn translated_pages_in_spanish_hold_no_english_text() {
             );
         }
     }
+}
+
+/// A form sent by a browser that prefers `accept`.
+async fn post_form_in<'a>(
+    app: &'a TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+    accept: &str,
+) -> rocket::local::asynchronous::LocalResponse<'a> {
+    let body = fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    app.client
+        .post(path.to_owned())
+        .header(rocket::http::ContentType::Form)
+        .header(Header::new("Accept-Language", accept.to_owned()))
+        .body(body)
+        .dispatch()
+        .await
+}
+
+#[rocket::async_test]
+async fn shop_messages_are_in_the_browsers_language_and_api_codes_stay() {
+    let app = spawn_app().await;
+    let (admin, _) = admin_browser(&app, "root").await;
+    let mate = new_product(&admin, "MATE-1", "Yerba mate", 450, 1).await;
+    let shopper = app.other_browser().await;
+    sign_in(&shopper, "pablo", Role::User).await;
+    let token = shopper.csrf_token("/products").await;
+    let qty = format!("qty[{mate}]");
+
+    // Buying more than is left: the flash says so in Spanish.
+    let response = post_form_in(
+        &shopper,
+        "/sales",
+        &[(&qty, "3"), ("csrf_token", &token)],
+        "es-AR,es;q=0.9",
+    )
+    .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response).as_deref(), Some("/products"));
+    let page = page_in(&shopper, "/products", Some("es")).await;
+    assert_eq!(
+        flash_text(&unescape(&page)).as_deref(),
+        Some("No hay existencias suficientes de «Yerba mate»: queda 1.")
+    );
+    assert!(page.contains("class=\"flash error\""));
+
+    // Adding to the basket: a success flash with a plural-free list.
+    let response = post_form_in(
+        &shopper,
+        "/cart/add",
+        &[(&qty, "1"), ("back", "/cart"), ("csrf_token", &token)],
+        "es",
+    )
+    .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let page = unescape(&page_in(&shopper, "/cart", Some("es")).await);
+    assert_eq!(
+        flash_text(&page).as_deref(),
+        Some("Añadido a tu cesta: Yerba mate.")
+    );
+    assert!(page.contains("1 producto en tu cesta."), "{page}");
+
+    // The same shortage through the API: Spanish words, the same code.
+    let mut codes = Vec::new();
+    for accept in ["es", "en"] {
+        let response = shopper
+            .client
+            .post("/api/sales")
+            .header(rocket::http::ContentType::JSON)
+            .header(Header::new("Accept-Language", accept))
+            .body(order(&[(mate, 3)]).to_string())
+            .dispatch()
+            .await;
+        let problem = expect_problem(response, Status::Conflict).await;
+        let error = problem["errors"][0].clone();
+        codes.push((error["field"].clone(), error["code"].clone()));
+        let expected = if accept == "es" {
+            "No hay existencias suficientes de «Yerba mate»: queda 1."
+        } else {
+            "Not enough stock of \"Yerba mate\": 1 left."
+        };
+        assert_eq!(error["message"], expected, "{problem}");
+    }
+    assert_eq!(codes[0], codes[1]);
+    assert_eq!(codes[0].1, "invalid");
+    assert_eq!(codes[0].0, "items[0].quantity");
 }

@@ -141,7 +141,7 @@ async fn user_list(
     let params = UserParams::new(q, role, active, verified, sort);
     // Filters that cannot be used are shown as errors on the form, with no
     // list under them rather than a list that ignores them.
-    let (rows, total, sort_order, errors) = match params.parse() {
+    let (rows, total, sort_order, errors) = match params.parse(view.lang) {
         Ok((mut filter, sort_order)) => {
             filter.count_at_most = Some(USER_COUNT_CAP);
             let (rows, total) =
@@ -412,7 +412,7 @@ async fn audit_log(
 ) -> PageResult {
     let paging = Paging::clamped(page, 50, &app.state.config);
     let params = AuditParams::new(actor, action, from, to);
-    let (events, total, errors) = match params.parse() {
+    let (events, total, errors) = match params.parse(view.lang) {
         Ok(filter) => {
             let (events, total) =
                 reports::audit_log(&app, &filter, paging.per_page, paging.offset()).await?;

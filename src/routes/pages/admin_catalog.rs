@@ -403,7 +403,7 @@ async fn sale_list(
 ) -> PageResult {
     let paging = Paging::clamped(page, PER_PAGE, &app.state.config);
     let params = SaleParams::new(user, from, to, sort);
-    let (rows, total, errors) = match params.parse(&app).await? {
+    let (rows, total, errors) = match params.parse(&app, view.lang).await? {
         Ok(filter) => {
             let (rows, total) = sales::list(
                 &app,

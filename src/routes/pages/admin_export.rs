@@ -11,6 +11,7 @@ use rocket::{Route, get, routes};
 use super::PageError;
 use super::admin_filters::{AuditParams, SaleParams, UserParams};
 use crate::auth::{Admin, ClientMeta};
+use crate::i18n::Lang;
 use crate::services::export::{self, Export};
 use crate::state::App;
 
@@ -88,7 +89,9 @@ async fn users_csv(
     sort: Option<String>,
 ) -> DownloadResult {
     let params = UserParams::new(q, role, active, verified, sort);
-    match params.parse() {
+    // The messages are not shown here: a bad filter goes back to the list,
+    // which names the problem in the page's language.
+    match params.parse(Lang::En) {
         Ok((filter, sort)) => {
             download(
                 &app,
@@ -114,7 +117,7 @@ async fn sales_csv(
     sort: Option<String>,
 ) -> DownloadResult {
     let params = SaleParams::new(user, from, to, sort);
-    match params.parse(&app).await? {
+    match params.parse(&app, Lang::En).await? {
         Ok(filter) => download(&app, &admin, &client, Export::Sales(filter), params.query()).await,
         Err(_) => back("/admin/sales", &params.query()),
     }
@@ -131,7 +134,7 @@ async fn audit_csv(
     to: Option<String>,
 ) -> DownloadResult {
     let params = AuditParams::new(actor, action, from, to);
-    match params.parse() {
+    match params.parse(Lang::En) {
         Ok(filter) => download(&app, &admin, &client, Export::Audit(filter), params.query()).await,
         Err(_) => back("/admin/audit", &params.query()),
     }

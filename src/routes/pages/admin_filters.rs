@@ -13,6 +13,7 @@ use crate::db::audit::AuditFilter;
 use crate::db::sales::{SaleFilter, SaleSort};
 use crate::db::users::{UserFilter, UserSort};
 use crate::domain::Role;
+use crate::i18n::Lang;
 use crate::routes::paging::parse_instant;
 use crate::services::users as user_service;
 use crate::state::App;
@@ -23,11 +24,8 @@ pub type Errors = BTreeMap<String, Vec<String>>;
 /// Longest search text kept.
 const MAX_Q: usize = 100;
 
-fn error(errors: &mut Errors, field: &str, message: &str) {
-    errors
-        .entry(field.to_owned())
-        .or_default()
-        .push(message.to_owned());
+fn error(errors: &mut Errors, field: &str, message: String) {
+    errors.entry(field.to_owned()).or_default().push(message);
 }
 
 /// `key=value&…` of the non-empty values, for links and the export.
@@ -51,18 +49,14 @@ fn flag(text: &str) -> Result<Option<bool>, ()> {
 }
 
 /// A day or instant, for a "from" or inclusive "to" bound.
-fn bound(errors: &mut Errors, field: &str, text: &str) -> Option<OffsetDateTime> {
+fn bound(errors: &mut Errors, field: &str, text: &str, lang: Lang) -> Option<OffsetDateTime> {
     if text.is_empty() {
         return None;
     }
     match parse_instant(text) {
         Ok(at) => Some(at),
         Err(_) => {
-            error(
-                errors,
-                field,
-                "Not a date: use the calendar, or type it as 2026-11-27.",
-            );
+            error(errors, field, lang.t("filter-not-a-date"));
             None
         }
     }
@@ -97,42 +91,42 @@ impl UserParams {
     }
 
     /// The filter and order, or what is wrong with them.
-    pub fn parse(&self) -> Result<(UserFilter, UserSort), Errors> {
+    pub fn parse(&self, lang: Lang) -> Result<(UserFilter, UserSort), Errors> {
         let mut errors = Errors::new();
         if self.q.chars().count() > MAX_Q {
-            error(&mut errors, "q", "Search for at most 100 characters.");
+            error(
+                &mut errors,
+                "q",
+                lang.t_with("filter-q-too-long", &[("max", MAX_Q.into())]),
+            );
         }
         let role = match self.role.as_str() {
             "" => None,
             text => match text.parse::<Role>() {
                 Ok(role) => Some(role),
                 Err(_) => {
-                    error(
-                        &mut errors,
-                        "role",
-                        "Choose any role, users or administrators.",
-                    );
+                    error(&mut errors, "role", lang.t("filter-role-unknown"));
                     None
                 }
             },
         };
-        let mut yes_no = |field: &str, text: &str, message: &str| {
+        let mut yes_no = |field: &str, text: &str, message: String| {
             flag(text).unwrap_or_else(|()| {
                 error(&mut errors, field, message);
                 None
             })
         };
-        let active = yes_no("active", &self.active, "Choose active, inactive or either.");
+        let active = yes_no("active", &self.active, lang.t("filter-active-unknown"));
         let verified = yes_no(
             "verified",
             &self.verified,
-            "Choose verified, not verified or either.",
+            lang.t("filter-verified-unknown"),
         );
         let sort = if self.sort.is_empty() {
             UserSort::default()
         } else {
             UserSort::parse(&self.sort).unwrap_or_else(|| {
-                error(&mut errors, "sort", "Choose one of the orders offered.");
+                error(&mut errors, "sort", lang.t("filter-order-unknown"));
                 UserSort::default()
             })
         };
@@ -197,17 +191,18 @@ impl SaleParams {
     pub async fn parse(
         &self,
         app: &App<'_>,
+        lang: Lang,
     ) -> crate::error::AppResult<Result<SaleFilter, Errors>> {
         let mut errors = Errors::new();
-        let from = bound(&mut errors, "from", &self.from);
-        let to = bound(&mut errors, "to", &self.to);
+        let from = bound(&mut errors, "from", &self.from, lang);
+        let to = bound(&mut errors, "to", &self.to, lang);
         if let (Some(from), Some(to)) = (from, to)
             && to < from
         {
-            error(&mut errors, "to", "The end comes before the start.");
+            error(&mut errors, "to", lang.t("filter-end-before-start"));
         }
         if !self.sort.is_empty() && SaleSort::parse(&self.sort).is_none() {
-            error(&mut errors, "sort", "Choose one of the orders offered.");
+            error(&mut errors, "sort", lang.t("filter-order-unknown"));
         }
         let user_id = if self.user.is_empty() {
             None
@@ -217,7 +212,7 @@ impl SaleParams {
             match user_service::find_by_username(app, &self.user).await? {
                 Some(user) => Some(user.id),
                 None => {
-                    error(&mut errors, "user", "No user has this name.");
+                    error(&mut errors, "user", lang.t("filter-user-unknown"));
                     None
                 }
             }
@@ -269,17 +264,17 @@ impl AuditParams {
         }
     }
 
-    pub fn parse(&self) -> Result<AuditFilter, Errors> {
+    pub fn parse(&self, lang: Lang) -> Result<AuditFilter, Errors> {
         let mut errors = Errors::new();
         if !self.action.is_empty() && !crate::audit::action::ALL.contains(&self.action.as_str()) {
-            error(&mut errors, "action", "Choose one of the actions offered.");
+            error(&mut errors, "action", lang.t("filter-action-unknown"));
         }
-        let from = bound(&mut errors, "from", &self.from);
-        let to = bound(&mut errors, "to", &self.to);
+        let from = bound(&mut errors, "from", &self.from, lang);
+        let to = bound(&mut errors, "to", &self.to, lang);
         if let (Some(from), Some(to)) = (from, to)
             && to < from
         {
-            error(&mut errors, "to", "The end comes before the start.");
+            error(&mut errors, "to", lang.t("filter-end-before-start"));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -316,7 +311,7 @@ mod tests {
             Some("perhaps".into()),
             Some("shoe_size".into()),
         );
-        let errors = params.parse().expect_err("all invalid");
+        let errors = params.parse(Lang::En).expect_err("all invalid");
         assert_eq!(
             errors.keys().collect::<Vec<_>>(),
             ["active", "q", "role", "sort", "verified"]
@@ -328,7 +323,7 @@ mod tests {
             None,
             Some("email_desc".into()),
         );
-        let (filter, sort) = params.parse().expect("valid");
+        let (filter, sort) = params.parse(Lang::En).expect("valid");
         assert_eq!(filter.q.as_deref(), Some("ann"));
         assert_eq!(
             (filter.role, filter.active, filter.verified),
@@ -349,7 +344,7 @@ mod tests {
             Some("2026-13-45".into()),
             None,
         );
-        let errors = params.parse().expect_err("invalid");
+        let errors = params.parse(Lang::En).expect_err("invalid");
         assert_eq!(errors.keys().collect::<Vec<_>>(), ["action", "from"]);
         let params = AuditParams::new(
             None,
@@ -357,14 +352,19 @@ mod tests {
             Some("2026-02-01".into()),
             Some("2026-01-01".into()),
         );
-        assert!(params.parse().expect_err("reversed").contains_key("to"));
+        assert!(
+            params
+                .parse(Lang::En)
+                .expect_err("reversed")
+                .contains_key("to")
+        );
         let params = AuditParams::new(
             Some("Ada".into()),
             Some("login".into()),
             Some("2026-01-01".into()),
             Some("2026-01-01".into()),
         );
-        let filter = params.parse().expect("valid");
+        let filter = params.parse(Lang::En).expect("valid");
         assert_eq!(filter.actor.as_deref(), Some("ada"));
         assert_eq!(
             filter.to.map(|t| t - filter.from.unwrap_or(t)),

@@ -17,7 +17,7 @@ use crate::auth::{ClientMeta, CurrentUser};
 use crate::db::cart::CartLine;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 use crate::services::cart;
 use crate::services::idempotency::{IdempotencyKey, Once};
 
@@ -39,7 +39,7 @@ struct Line {
     problem: Option<String>,
 }
 
-fn page_lines(lines: &[CartLine], formats: &Formats) -> (Vec<Line>, String) {
+fn page_lines(lines: &[CartLine], formats: &Formats, lang: Lang) -> (Vec<Line>, String) {
     let total: i64 = lines.iter().map(|l| l.price_cents * l.quantity).sum();
     let lines = lines
         .iter()
@@ -51,7 +51,7 @@ fn page_lines(lines: &[CartLine], formats: &Formats) -> (Vec<Line>, String) {
             unit_price: formats.money(l.price_cents),
             line_total: formats.money(l.price_cents * l.quantity),
             stock: l.stock,
-            problem: l.problem(),
+            problem: l.problem().map(|problem| problem.render(lang)),
         })
         .collect();
     (lines, formats.money(total))
@@ -68,7 +68,7 @@ async fn render(
     errors: &FieldErrors,
 ) -> PageResult {
     let lines = cart::lines(app, &user.actor(client)).await?;
-    let (lines, total) = page_lines(&lines, &view.formats());
+    let (lines, total) = page_lines(&lines, &view.formats(), view.lang);
     let general: Vec<String> = errors
         .as_slice()
         .iter()
@@ -129,10 +129,7 @@ fn quantities(form: &QuantityForm) -> Result<Vec<(i64, i64)>, FieldErrors> {
         }
         match text.parse::<i64>() {
             Ok(quantity) => lines.push((*product_id, quantity)),
-            Err(_) => errors.push(
-                &format!("qty[{product_id}]"),
-                "Enter a whole number, such as 2.",
-            ),
+            Err(_) => errors.push(&format!("qty[{product_id}]"), Msg::new("cart-whole-number")),
         }
     }
     errors.into_result()?;
@@ -170,7 +167,7 @@ async fn add(
     match cart::add(&app, &user.actor(&client), &lines).await {
         Ok(names) => Ok(Reply::Flash(Flash::success(
             Redirect::to(back),
-            format!("Added to your basket: {}.", names.join(", ")),
+            lang.t_with("flash-basket-added", &[("names", names.join(", ").into())]),
         ))),
         Err(AppError::Invalid(errors) | AppError::Conflict(errors)) => Ok(Reply::Flash(
             Flash::error(Redirect::to(back), messages(lang, &errors)),
@@ -214,7 +211,7 @@ async fn change(
     if form.action.as_deref() != Some("checkout") {
         return Ok(Reply::Flash(Flash::success(
             Redirect::to("/cart"),
-            "Your basket is up to date.",
+            view.lang.t("flash-basket-updated"),
         )));
     }
     // The fingerprint is the form as sent: a resubmission matches it.
@@ -233,17 +230,14 @@ async fn change(
             replayed: false,
         }) => Ok(Reply::Flash(Flash::success(
             Redirect::to(format!("/sales/{}", sale.row.id)),
-            format!(
-                "Thank you! You paid {}.",
-                view.formats().money(sale.row.total_cents)
-            ),
+            super::shop::paid(&view, sale.row.total_cents),
         ))),
         Ok(Once {
             value: sale,
             replayed: true,
         }) => Ok(Reply::Flash(Flash::success(
             Redirect::to(format!("/sales/{}", sale.row.id)),
-            "This order was sent twice; you paid once. Here it is.",
+            view.lang.t("flash-order-sent-twice"),
         ))),
         Err(AppError::Conflict(errors)) => {
             render(&app, &view, &user, &client, Status::Conflict, &errors).await
@@ -269,12 +263,13 @@ async fn remove(
     app: crate::state::App<'_>,
     client: ClientMeta,
     user: CurrentUser,
+    lang: Lang,
     product_id: i64,
     _form: CsrfForm<TokenOnly>,
 ) -> PageResult {
     cart::remove(&app, &user.actor(&client), product_id).await?;
     Ok(Reply::Flash(Flash::success(
         Redirect::to("/cart"),
-        "Taken out of your basket.",
+        lang.t("flash-basket-removed"),
     )))
 }

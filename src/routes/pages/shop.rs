@@ -12,8 +12,9 @@ use super::view::{self, Pagination, query_value};
 use super::{PageContext, PageError, PageResult, Reply};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{ClientMeta, CurrentUser};
-use crate::db::sales::SaleFilter;
+use crate::db::sales::{SaleFilter, SaleSort};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::routes::paging::Paging;
 use crate::services::{catalog, sales};
 use crate::state::App;
@@ -86,7 +87,7 @@ async fn sale_list(
     let paging = Paging::clamped(page, SALES_PER_PAGE, &app.state.config);
     // The customer is the caller, whoever they are (an admin included).
     let params = SaleParams::new(None, from, to, sort);
-    let (rows, total, errors) = match params.parse(&app).await? {
+    let (rows, total, errors) = match params.parse(&app, view.lang).await? {
         Ok(filter) => {
             let filter = SaleFilter {
                 user_id: Some(user.user.id),
@@ -118,11 +119,36 @@ async fn sale_list(
                 "state": state,
                 "errors": errors,
                 "filtered": !query.is_empty(),
-                "order": order.words(),
+                "order": order_words(view.lang, order),
+                "sort_options": sort_options(view.lang),
                 "pagination": Pagination::new(paging.page, total, paging.per_page, |p| format!("{base}page={p}")),
             }),
         )
         .into())
+}
+
+/// How the list says its order ("newest first"), in the page's language.
+fn order_words(lang: Lang, order: SaleSort) -> String {
+    // Each id written out, so the message test finds it.
+    match order {
+        SaleSort::Newest => lang.t("sales-order-newest"),
+        SaleSort::Oldest => lang.t("sales-order-oldest"),
+        SaleSort::TotalDesc => lang.t("sales-order-total-desc"),
+        SaleSort::Total => lang.t("sales-order-total"),
+    }
+}
+
+/// The sort menu: `[value, label]` pairs.
+fn sort_options(lang: Lang) -> serde_json::Value {
+    json!([
+        [SaleSort::Newest.as_str(), lang.t("sales-sort-newest")],
+        [SaleSort::Oldest.as_str(), lang.t("sales-sort-oldest")],
+        [
+            SaleSort::TotalDesc.as_str(),
+            lang.t("sales-sort-total-desc")
+        ],
+        [SaleSort::Total.as_str(), lang.t("sales-sort-total")],
+    ])
 }
 
 /// The buy form: `qty[<product id>]=<quantity>`; blank or zero quantities are skipped.
@@ -152,7 +178,7 @@ async fn buy(
             Err(_) => {
                 return Ok(Reply::Flash(Flash::error(
                     Redirect::to("/products"),
-                    "Quantities are whole numbers.",
+                    view.lang.t("flash-quantities-whole"),
                 )));
             }
         }
@@ -160,10 +186,7 @@ async fn buy(
     match sales::purchase(&app, &user.actor(&client), &lines).await {
         Ok(sale) => Ok(Reply::Flash(Flash::success(
             Redirect::to(format!("/sales/{}", sale.row.id)),
-            format!(
-                "Thank you! You paid {}.",
-                view.formats().money(sale.row.total_cents)
-            ),
+            paid(&view, sale.row.total_cents),
         ))),
         Err(AppError::Invalid(errors) | AppError::Conflict(errors)) => {
             let message = errors
@@ -179,6 +202,14 @@ async fn buy(
         }
         Err(other) => Err(PageError(other)),
     }
+}
+
+/// The thanks after a purchase, from the catalog or the basket.
+pub(super) fn paid(view: &PageContext, total_cents: i64) -> String {
+    view.lang.t_with(
+        "flash-paid",
+        &[("amount", view.formats().money(total_cents).into())],
+    )
 }
 
 #[get("/sales/<id>")]
