@@ -350,6 +350,10 @@ async fn translated_pages_in_spanish_hold_no_english_text() {
     // purchases, the basket with a line in it (and its flash).
     let (admin, _) = admin_browser(&app, "root").await;
     let mate = new_product(&admin, "MATE-1", "Yerba mate", 450, 5).await;
+    // More than a catalog page holds, so the page links show.
+    for n in 1..=20 {
+        new_product(&admin, &format!("TE-{n}"), &format!("Té {n:02}"), 300, 9).await;
+    }
     let token = app.page_csrf("/products").await;
     let qty = format!("qty[{mate}]");
     let add = [(qty.as_str(), "2"), ("csrf_token", token.as_str())];
@@ -371,6 +375,11 @@ async fn translated_pages_in_spanish_hold_no_english_text() {
     for path in ["/products", product.as_str(), "/sales"] {
         scanned.push((path, html(&app, path).await.1));
     }
+    let catalog = unescape(&html(&app, "/products?page=2").await.1);
+    for spanish in ["‹ Anterior", "Página 2 de 2", "21 productos."] {
+        assert!(catalog.contains(spanish), "the catalog lacks {spanish:?}");
+    }
+    scanned.push(("/products?page=2", catalog));
     app.post_form("/cart/add", &add).await;
     scanned.push(("/cart", html(&app, "/cart").await.1));
     for (path, page) in scanned {
