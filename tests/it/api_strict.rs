@@ -449,3 +449,47 @@ async fn an_id_that_is_not_a_number_is_422_naming_it() {
         );
     }
 }
+
+/// Schemathesis (all checks) sent `"time_zone": ""` to `PATCH /api/me`,
+/// which the document admitted as any string (or `null`) and the server
+/// refused: the document now lists the names the server takes, and `null`
+/// is refused like every other optional member that cannot be cleared.
+#[rocket::async_test]
+async fn the_time_zone_schema_lists_exactly_the_accepted_names() {
+    let app = spawn_app().await;
+    let (_, spec) = app.get_json("/api/openapi.json").await;
+    let zone = &spec["components"]["schemas"]["ProfilePatch"]["properties"]["time_zone"];
+    assert!(zone.get("nullable").is_none(), "{zone}");
+    let listed: Vec<&str> = zone["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no enum: {zone}"))
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    let choices: Vec<&str> = portero::domain::time_zone::choices()
+        .iter()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(listed, choices);
+    assert!(!listed.contains(&""));
+
+    app.signup_api("tz_schema").await;
+    for name in [
+        listed[0],
+        listed[listed.len() / 2],
+        listed[listed.len() - 1],
+    ] {
+        let (status, me) = app
+            .patch_json("/api/me", &serde_json::json!({ "time_zone": name }))
+            .await;
+        assert_eq!(status, Status::Ok, "{name}: {me}");
+        assert_eq!(me["time_zone"], name);
+    }
+    for refused in [serde_json::json!(""), serde_json::Value::Null] {
+        let (status, problem) = app
+            .patch_json("/api/me", &serde_json::json!({ "time_zone": refused }))
+            .await;
+        assert_eq!(status, Status::UnprocessableEntity, "{refused}: {problem}");
+        assert_eq!(error_fields(&problem), ["time_zone"], "{refused}");
+    }
+}

@@ -47,8 +47,8 @@ pub struct ProfilePatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schemars(schema_with = "super::schema::phone")]
     pub phone: Option<Option<String>>,
-    /// The IANA time zone the pages show dates in (`Europe/Madrid`, `UTC`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(schema_with = "super::schema::time_zone")]
     pub time_zone: Option<String>,
 }
 

@@ -13,7 +13,9 @@ use schemars::r#gen::SchemaGenerator;
 use schemars::schema::{InstanceType, Metadata, NumberValidation, Schema, SchemaObject};
 use serde_json::json;
 
-use crate::domain::{Email, Password, PersonName, Phone, ProductName, Sku, Username, product};
+use crate::domain::{
+    Email, Password, PersonName, Phone, ProductName, Sku, Username, product, time_zone,
+};
 use crate::services::accounts::MAX_ADDRESS_LEN;
 
 /// Control characters (Unicode `Cc`), which no one-line text may hold.
@@ -184,6 +186,23 @@ pub fn sku(_: &mut SchemaGenerator) -> Schema {
         )),
     );
     with_description(schema, "Unique; stored in upper case.")
+}
+
+/// One of the listed IANA names: the list is what the server accepts
+/// (also in another letter case, which no enum can say), so generated
+/// clients and contract tests offer exactly the profile's choices.
+pub fn time_zone(_: &mut SchemaGenerator) -> Schema {
+    let mut schema = string(None, None, None);
+    schema.enum_values = Some(
+        time_zone::choices()
+            .iter()
+            .map(|name| json!(name))
+            .collect(),
+    );
+    with_description(
+        schema,
+        "The IANA time zone the pages show dates in (`Europe/Madrid`, `UTC`); stored as listed.",
+    )
 }
 
 pub fn product_name(_: &mut SchemaGenerator) -> Schema {
