@@ -6,7 +6,7 @@
 use crate::actor::Actor;
 use crate::db::cart::{self, CartLine, MAX_QUANTITY};
 use crate::db::products;
-use crate::db::sales::{self, OrderLine, Sale};
+use crate::db::sales::{OrderLine, Sale};
 use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
@@ -112,14 +112,7 @@ pub async fn checkout(
     let now = app.now();
     let mut tx = app.begin().await?;
     if let Claim::Done(sale_id) = idempotency::claim(&mut tx, &scope, key, now).await? {
-        let sale = sales::find(&mut tx, sale_id, None)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        tx.rollback().await?;
-        return Ok(Once {
-            value: sale,
-            replayed: true,
-        });
+        return super::sales::replay(tx, sale_id).await;
     }
     let lines = cart::lines(&mut tx, user_id).await?;
     if lines.is_empty() {

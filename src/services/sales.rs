@@ -79,6 +79,19 @@ pub(crate) fn idempotency_scope(user_id: i64) -> String {
     format!("sale:user:{user_id}")
 }
 
+/// The answer to a purchase key already used: the sale it made, read in
+/// the transaction that found the key (which is then rolled back).
+pub(crate) async fn replay(mut tx: AppTx, sale_id: i64) -> AppResult<Once<Sale>> {
+    let sale = sales::find(&mut tx, sale_id, None)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.rollback().await?;
+    Ok(Once {
+        value: sale,
+        replayed: true,
+    })
+}
+
 /// [`purchase`] under an `Idempotency-Key`: a retry with the same key and
 /// order gets the sale the first request made, without buying again.
 pub async fn purchase_once(
@@ -92,14 +105,7 @@ pub async fn purchase_once(
     let now = app.now();
     let mut tx = app.begin().await?;
     if let Claim::Done(sale_id) = idempotency::claim(&mut tx, &scope, key, now).await? {
-        let sale = sales::find(&mut tx, sale_id, None)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        tx.rollback().await?;
-        return Ok(Once {
-            value: sale,
-            replayed: true,
-        });
+        return replay(tx, sale_id).await;
     }
     let sale = record(&mut tx, buyer, &order, now).await?;
     idempotency::complete(&mut tx, &scope, key, sale.row.id).await?;

@@ -57,11 +57,12 @@ impl Formats {
     /// amount ("1,234.00 CHF").
     pub fn money(&self, cents: i64) -> String {
         let sign = if cents < 0 { "-" } else { "" };
-        let mut decimal = Decimal::from(cents.unsigned_abs());
+        let units = cents.unsigned_abs();
+        let mut decimal = Decimal::from(units);
         decimal.multiply_pow10(-2);
         let amount = match decimal_formatter(self.lang) {
             Some(formatter) => formatter.format(&decimal).to_string(),
-            None => amount_for_input(cents.abs()),
+            None => format!("{}.{:02}", units / 100, units % 100),
         };
         // U+00A0: the amount and a sign written after it stay on one line.
         match (self.lang, symbol(&self.currency)) {
